@@ -1,0 +1,44 @@
+# SPDX-License-Identifier: GPL-2.0
+# Top-level Makefile. `make help` lists the targets.
+
+KVER ?= $(shell uname -r)
+KDIR ?= /lib/modules/$(KVER)/build
+
+# The kernels the project targets (tools/vm/kernel.sh resolves them).
+KERNELS := deb61 deb612 debug
+
+.PHONY: all module modules-all check demo clean help
+
+all: module
+
+module:
+	@if [ ! -d "$(KDIR)" ]; then \
+		echo "No kernel headers at $(KDIR)." >&2; \
+		echo "Install linux-headers-$(KVER), pass KDIR=/path/to/headers," >&2; \
+		echo "or run 'make modules-all' to build for the test kernels." >&2; \
+		exit 1; \
+	fi
+	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+
+# One copy of the sources per kernel under build/kmod/NAME, so the object
+# files of different kernels never mix (M= builds next to the sources).
+modules-all:
+	@set -e; for k in $(KERNELS); do \
+		tools/build-module.sh $$k; \
+	done
+
+check:
+	tools/check.sh
+
+demo:
+	tools/demo.sh
+
+clean:
+	@if [ -d "$(KDIR)" ]; then $(MAKE) -C $(KDIR) M=$(CURDIR) clean; fi
+	rm -rf build
+
+help:
+	@echo "make              build khttpd.ko for the running kernel (or KDIR=...)"
+	@echo "make modules-all  build for Debian 6.1, Debian 6.12 and the debug kernel"
+	@echo "make check        run every test (host, KUnit, VM on all kernels)"
+	@echo "make demo         boot a VM serving a sample site on 127.0.0.1:8080"

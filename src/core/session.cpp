@@ -1,0 +1,305 @@
+// SPDX-License-Identifier: GPL-2.0
+// One client connection: read request heads, answer them, keep-alive.
+#include "khttpd/core.h"
+
+#include "http_date.h"
+#include "http_request.h"
+#include "mime.h"
+#include "request_path.h"
+#include "response_writer.h"
+
+namespace khttpd {
+namespace {
+
+constexpr StrView kServerName = "khttpd";
+constexpr kh_size kNameMax = 255;    // longest index name accepted
+constexpr kh_size kHeadExtra = 1024; // response head beyond the echoed path
+
+// Owns an open file: closed when it goes out of scope.
+class OpenFile {
+public:
+	OpenFile() = default;
+	OpenFile(const OpenFile &) = delete;
+	OpenFile &operator=(const OpenFile &) = delete;
+	~OpenFile()
+	{
+		if (file_)
+			kh_file_close(file_);
+	}
+	kh_file **out() { return &file_; }
+	kh_file *get() const { return file_; }
+
+private:
+	kh_file *file_ = nullptr;
+};
+
+// The Date header changes once a second: format it once a second.
+class DateCache {
+public:
+	StrView now()
+	{
+		kh_s64 t = kh_now_seconds();
+		if (t != second_) {
+			format_http_date(t, text_);
+			second_ = t;
+		}
+		return StrView(text_, kHttpDateLen);
+	}
+
+private:
+	kh_s64 second_ = -1;
+	char text_[kHttpDateLen] = {};
+};
+
+constexpr bool is_known_method(StrView m)
+{
+	constexpr StrView known[] = {"POST", "PUT", "DELETE", "OPTIONS",
+				     "PATCH", "CONNECT", "TRACE"};
+	for (StrView k : known)
+		if (m == k)
+			return true;
+	return false;
+}
+
+enum class Next : kh_u8 { KeepAlive, Close };
+
+class Session {
+public:
+	Session(kh_conn *conn, kh_root *root, const khttpd_session_params &params,
+		const khttpd_session_buffers &bufs)
+		: conn_(conn), root_(root), params_(params), bufs_(bufs)
+	{
+	}
+
+	void run();
+
+private:
+	// Reads until a complete head is buffered and parsed into @head.
+	// False: the connection is over.
+	bool read_head(ParseResult &result, RequestHead &head);
+	Next answer(const RequestHead &head, bool keep_alive);
+	Next serve(const RequestHead &head, bool keep_alive);
+	Next send_error(kh_u16 status, bool head_only, bool keep_alive);
+	Next send_redirect(const RequestPath &path, bool head_only, bool keep_alive);
+	bool compose_path(const RequestPath &path);
+	void common_headers(ResponseWriter &w, kh_u16 status, bool keep_alive);
+
+	kh_conn *conn_;
+	kh_root *root_;
+	const khttpd_session_params &params_;
+	const khttpd_session_buffers &bufs_;
+	kh_size have_ = 0; // bytes buffered in bufs_.recv
+	DateCache date_;
+};
+
+void Session::run()
+{
+	kh_u32 served = 0;
+	for (;;) {
+		ParseResult result;
+		RequestHead head;
+		if (!read_head(result, head))
+			return;
+		if (result.status == ParseStatus::Error) {
+			send_error(result.error_status, false, false);
+			return;
+		}
+		served++;
+		bool keep = head.version_minor >= 1 ? !head.conn_close
+						     : head.conn_keep_alive && !head.conn_close;
+		// A body is not read here: close rather than parse it as a request.
+		if (head.has_body ||
+		    (params_.max_requests && served >= params_.max_requests))
+			keep = false;
+		if (answer(head, keep) == Next::Close)
+			return;
+		// Keep pipelined bytes that follow this request.
+		kh_size rest = have_ - result.head_len;
+		for (kh_size i = 0; i < rest; i++)
+			bufs_.recv[i] = bufs_.recv[result.head_len + i];
+		have_ = rest;
+	}
+}
+
+bool Session::read_head(ParseResult &result, RequestHead &head)
+{
+	kh_size scanned = 0;
+	for (;;) {
+		StrView buf(bufs_.recv, have_);
+		if (have_ > scanned && may_hold_head_end(buf, scanned)) {
+			result = parse_request_head(buf, head);
+			if (result.status != ParseStatus::Incomplete)
+				return true;
+			if (result.head_len) { // drop leading empty lines
+				kh_size skip = result.head_len;
+				for (kh_size i = skip; i < have_; i++)
+					bufs_.recv[i - skip] = bufs_.recv[i];
+				have_ -= skip;
+			}
+		}
+		scanned = have_;
+		if (have_ == bufs_.recv_size) {
+			// Full and still no head: 414 if the request line alone
+			// did not fit, else 431.
+			bool line_done = StrView(bufs_.recv, have_).find('\n') != StrView::npos;
+			result = ParseResult{ParseStatus::Error, 0,
+					     static_cast<kh_u16>(line_done ? 431 : 414)};
+			return true;
+		}
+		long n = kh_conn_recv(conn_, bufs_.recv + have_, bufs_.recv_size - have_);
+		if (n <= 0)
+			return false; // closed, timed out or stopping: close quietly
+		have_ += static_cast<kh_size>(n);
+	}
+}
+
+Next Session::answer(const RequestHead &head, bool keep)
+{
+	if (head.method == Method::Other) {
+		kh_u16 st = is_known_method(head.method_name) ? 405 : 501;
+		return send_error(st, false, keep);
+	}
+	return serve(head, keep);
+}
+
+bool Session::compose_path(const RequestPath &path)
+{
+	// rel [ "/" ] [ index ] NUL
+	StrView index = StrView::from_cstr(params_.index_name, kNameMax);
+	kh_size need = path.rel.size() + 1 + index.size() + 1;
+	if (need > bufs_.path_size)
+		return false;
+	// rel already lives at the start of the path buffer.
+	kh_size n = path.rel.size();
+	if (path.trailing_slash) {
+		if (n)
+			bufs_.path[n++] = '/';
+		for (char c : index)
+			bufs_.path[n++] = c;
+	}
+	bufs_.path[n] = '\0';
+	return true;
+}
+
+Next Session::serve(const RequestHead &head, bool keep)
+{
+	bool head_only = head.method == Method::Head;
+	RequestPath path;
+	if (kh_u16 st = resolve_request_path(head.target, bufs_.path, bufs_.path_size, path))
+		return send_error(st, head_only, false);
+	if (has_hidden_segment(path.rel) || !compose_path(path))
+		return send_error(404, head_only, keep);
+
+	OpenFile file;
+	kh_file_info info{};
+	int err = kh_file_open(root_, bufs_.path, file.out(), &info);
+	if (err == -KH_ENOMEM)
+		return send_error(503, head_only, keep);
+	if (err == -KH_EACCES)
+		return send_error(403, head_only, keep);
+	if (err)
+		return send_error(404, head_only, keep);
+	if ((info.mode & KH_S_IFMT) == KH_S_IFDIR && !path.trailing_slash)
+		return send_redirect(path, head_only, keep);
+	if (!file.get())
+		return send_error(404, head_only, keep);
+	if ((info.mode & params_.perm_required) != params_.perm_required ||
+	    (info.mode & params_.perm_forbid))
+		return send_error(403, head_only, keep);
+
+	StrView name = StrView::from_cstr(bufs_.path, bufs_.path_size);
+
+	ResponseWriter w(bufs_.head, bufs_.head_size);
+	common_headers(w, 200, keep);
+	w.header("Content-Type", mime_type_for(name))
+		.header("Content-Length", info.size)
+		.date_header("Last-Modified", info.mtime_sec)
+		.header("Accept-Ranges", "bytes")
+		.end_head();
+	if (!w.ok())
+		return send_error(500, head_only, false);
+
+	bool body = !head_only && info.size > 0;
+	if (kh_conn_send(conn_, w.view().data(), w.view().size(), body))
+		return Next::Close;
+	if (body && kh_conn_send_file(conn_, file.get(), 0, info.size))
+		return Next::Close;
+	return keep ? Next::KeepAlive : Next::Close;
+}
+
+void Session::common_headers(ResponseWriter &w, kh_u16 status, bool keep)
+{
+	w.status_line(status)
+		.header("Server", kServerName)
+		.header("Date", date_.now())
+		.header("Connection", keep ? StrView("keep-alive") : StrView("close"));
+}
+
+Next Session::send_error(kh_u16 status, bool head_only, bool keep)
+{
+	// A small HTML body, as nginx sends: browsers show it.
+	StrView reason = reason_phrase(status);
+	ResponseWriter w(bufs_.head, bufs_.head_size);
+	constexpr StrView p1 = "<html>\r\n<head><title>";
+	constexpr StrView p2 = "</title></head>\r\n<body>\r\n<center><h1>";
+	constexpr StrView p3 = "</h1></center>\r\n<hr><center>khttpd</center>\r\n</body>\r\n</html>\r\n";
+	kh_size title_len = 4 + reason.size(); // "404 " + reason
+	kh_size body_len = p1.size() + p2.size() + p3.size() + 2 * title_len;
+
+	common_headers(w, status, keep);
+	if (status == 405)
+		w.header("Allow", "GET, HEAD");
+	w.header("Content-Type", "text/html").header("Content-Length", body_len).end_head();
+	if (!head_only) {
+		w.raw(p1).number(status).raw(" ").raw(reason);
+		w.raw(p2).number(status).raw(" ").raw(reason).raw(p3);
+	}
+	if (!w.ok() || kh_conn_send(conn_, w.view().data(), w.view().size(), 0))
+		return Next::Close;
+	return keep ? Next::KeepAlive : Next::Close;
+}
+
+Next Session::send_redirect(const RequestPath &path, bool head_only, bool keep)
+{
+	// Location: the path as the client sent it, plus '/', plus the query.
+	ResponseWriter w(bufs_.head, bufs_.head_size);
+	common_headers(w, 301, keep);
+	w.raw("Location: ").raw(path.raw_path).raw("/");
+	if (path.has_query)
+		w.raw("?").raw(path.query);
+	w.raw("\r\n").header("Content-Length", kh_u64{0}).end_head();
+	if (!w.ok())
+		return send_error(414, head_only, false);
+	if (kh_conn_send(conn_, w.view().data(), w.view().size(), 0))
+		return Next::Close;
+	return keep ? Next::KeepAlive : Next::Close;
+}
+
+} // namespace
+} // namespace khttpd
+
+extern "C" kh_size khttpd_buffers_size(kh_size max_head)
+{
+	using namespace khttpd;
+	return max_head + (max_head + kNameMax + 2) + (max_head + kHeadExtra);
+}
+
+extern "C" void khttpd_buffers_init(khttpd_session_buffers *b, char *block,
+				    kh_size max_head)
+{
+	using namespace khttpd;
+	b->recv = block;
+	b->recv_size = max_head;
+	b->path = block + max_head;
+	b->path_size = max_head + kNameMax + 2;
+	b->head = b->path + b->path_size;
+	b->head_size = max_head + kHeadExtra;
+}
+
+extern "C" void khttpd_session_run(kh_conn *conn, kh_root *root,
+				   const khttpd_session_params *params,
+				   const khttpd_session_buffers *buffers)
+{
+	khttpd::Session session(conn, root, *params, *buffers);
+	session.run();
+}

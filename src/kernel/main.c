@@ -1,0 +1,44 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * khttpd: a static-file HTTP server in the kernel.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/cpumask.h>
+#include <linux/module.h>
+#include <linux/string.h>
+
+#include "khttpd.h"
+
+struct khttpd_config khttpd_config = {
+	.port = 80,
+	.docroot = "/var/www",
+};
+
+static int __init khttpd_init(void)
+{
+	int err;
+
+	khttpd_config.threads = clamp_t(int, num_online_cpus(), 1, KHTTPD_THREADS_MAX);
+	err = khttpd_sysctl_register();
+	if (err)
+		return err;
+	pr_info("loaded; configure /proc/sys/net/khttpd, then echo 1 > start\n");
+	return 0;
+}
+
+static void __exit khttpd_exit(void)
+{
+	/* No sysctl write can start the server again after this. */
+	khttpd_sysctl_unregister();
+	mutex_lock(&khttpd_config_lock);
+	khttpd_server_stop();
+	mutex_unlock(&khttpd_config_lock);
+}
+
+module_init(khttpd_init);
+module_exit(khttpd_exit);
+
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("Static-file HTTP server in the kernel");
+MODULE_AUTHOR("The khttpd authors");
