@@ -1,0 +1,219 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Guest-side integration test of khttpd.ko: load, configure, serve files
+# to real clients, stop/start, unload while serving.
+# Usage (inside the test VM): integration.sh /path/to/khttpd.ko
+set -u
+HERE=$(cd "$(dirname "$0")" && pwd)
+. "$HERE/lib.sh"
+
+KO=${1:?usage: integration.sh KHTTPD_KO}
+SYS=/proc/sys/net/khttpd
+WWW=/tmp/www
+PORT=80
+URL=http://127.0.0.1:$PORT
+
+# sysctl_write FILE VALUE: like `echo VALUE > FILE`, reporting the error.
+sysctl_write() {
+	printf '%s\n' "$2" > "$1"
+}
+
+# status PATH [curl args]: HTTP status of a GET.
+status() {
+	local path=$1
+	shift
+	curl -s -o /dev/null -w '%{http_code}' --path-as-is "$@" "$URL$path"
+}
+
+make_docroot() {
+	mkdir -p "$WWW/sub/dir" "$WWW/emptydir"
+	: > "$WWW/empty.txt"
+	printf 'x' > "$WWW/one.txt"
+	head -c 1048576 /dev/urandom > "$WWW/1m.bin"
+	head -c 104857600 /dev/urandom > "$WWW/100m.bin"
+	echo '<h1>khttpd test index</h1>' > "$WWW/index.html"
+	echo 'nested' > "$WWW/sub/dir/file.txt"
+	echo 'sub index' > "$WWW/sub/index.html"
+	echo 'secret' > "$WWW/secret.txt"
+	chmod 600 "$WWW/secret.txt"
+	echo 'hidden' > "$WWW/.hidden"
+	echo 'style' > "$WWW/style.CSS"
+	ln -s /etc/passwd "$WWW/passwd-link"
+	ln -s ../one.txt "$WWW/sub/one-link.txt"
+	mkfifo "$WWW/fifo"
+	chmod -R a+rX "$WWW"
+	chmod 600 "$WWW/secret.txt"
+}
+
+test_load() {
+	check "insmod khttpd.ko" insmod "$KO"
+	for f in start stop serverport documentroot threads; do
+		check "sysctl $f exists" test -f "$SYS/$f"
+	done
+	expect_eq "serverport defaults to 80" 80 "$(cat $SYS/serverport)"
+	expect_eq "documentroot defaults to /var/www" /var/www "$(cat $SYS/documentroot)"
+	expect_eq "threads defaults to online CPUs" "$(nproc)" "$(cat $SYS/threads)"
+	expect_eq "not running after load" 0 "$(cat $SYS/start)"
+}
+
+test_sysctl_validation() {
+	local v
+	for v in 0 65536 -1 abc ''; do
+		expect_fail_with "serverport rejects '$v'" "Invalid argument" sysctl_write $SYS/serverport "$v"
+	done
+	expect_eq "serverport unchanged by bad writes" 80 "$(cat $SYS/serverport)"
+	for v in 0 257 x; do
+		expect_fail_with "threads rejects '$v'" "Invalid argument" sysctl_write $SYS/threads "$v"
+	done
+	expect_fail_with "start rejects 2" "Invalid argument" sysctl_write $SYS/start 2
+	expect_fail_with "documentroot rejects a relative path" "Invalid argument" sysctl_write $SYS/documentroot relative/path
+	expect_fail_with "documentroot rejects an overlong path" "Invalid argument" sysctl_write $SYS/documentroot "/$(head -c 2000 /dev/zero | tr '\0' a)"
+	expect_eq "documentroot unchanged by bad writes" /var/www "$(cat $SYS/documentroot)"
+	check "threads accepts 3" sysctl_write $SYS/threads 3
+	expect_eq "threads reads back 3" 3 "$(cat $SYS/threads)"
+}
+
+test_start_errors() {
+	sysctl_write $SYS/documentroot /nonexistent/dir
+	expect_fail_with "start fails for a missing documentroot" "No such file" sysctl_write $SYS/start 1
+	expect_eq "still stopped after a failed start" 0 "$(cat $SYS/start)"
+	sysctl_write $SYS/documentroot "$WWW"
+	python3 -c 'import socket,time,sys
+s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("0.0.0.0", 80)); s.listen(); sys.stdout.write("x\n"); sys.stdout.flush(); time.sleep(30)' > /tmp/blocker.out &
+	local blocker=$!
+	for _ in $(seq 50); do [ -s /tmp/blocker.out ] && break; sleep 0.1; done
+	expect_fail_with "start fails while the port is taken" "Address already in use" sysctl_write $SYS/start 1
+	kill $blocker; wait $blocker 2>/dev/null
+}
+
+test_serving() {
+	check "start" sysctl_write $SYS/start 1
+	expect_eq "start reads 1 while running" 1 "$(cat $SYS/start)"
+	expect_eq "stop reads 0 while running" 0 "$(cat $SYS/stop)"
+	expect_fail_with "serverport is busy while running" "busy" sysctl_write $SYS/serverport 8080
+	expect_fail_with "documentroot is busy while running" "busy" sysctl_write $SYS/documentroot /tmp
+	expect_eq "3 worker threads" 3 "$(ps -e -o comm= | grep -c '^khttpd/')"
+
+	local f got
+	for f in empty.txt one.txt 1m.bin 100m.bin index.html sub/dir/file.txt; do
+		got=$(curl -sf "$URL/$f" | sha256sum | cut -d' ' -f1)
+		expect_eq "GET /$f: exact bytes" "$(sha256sum < "$WWW/$f" | cut -d' ' -f1)" "$got"
+	done
+	curl -s -D /tmp/h -o /dev/null "$URL/1m.bin"
+	check "200 status line" grep -q '^HTTP/1.1 200 OK' /tmp/h
+	check "Content-Length of 1 MiB" grep -qi '^Content-Length: 1048576' /tmp/h
+	check "Content-Type for .bin" grep -qi '^Content-Type: application/octet-stream' /tmp/h
+	check "Date header" grep -qi '^Date: .* GMT' /tmp/h
+	check "Last-Modified header" grep -qi '^Last-Modified: .* GMT' /tmp/h
+	curl -s -D /tmp/h -o /dev/null "$URL/index.html"
+	check "Content-Type text/html" grep -qi '^Content-Type: text/html' /tmp/h
+	curl -s -D /tmp/h -o /dev/null "$URL/style.CSS"
+	check "Content-Type by extension, any case" grep -qi '^Content-Type: text/css' /tmp/h
+	curl -s -D /tmp/h -o /dev/null "$URL/empty.txt"
+	check "Content-Length: 0 for an empty file" grep -qi '^Content-Length: 0' /tmp/h
+
+	got=$(curl -s -I "$URL/1m.bin" | tr -d '\r' | grep -i '^Content-Length' | cut -d' ' -f2)
+	expect_eq "HEAD gives the length" 1048576 "$got"
+	expect_eq "HEAD sends no body" 0 "$(curl -s -I -o /dev/null -w '%{size_download}' "$URL/1m.bin")"
+
+	expect_eq "/ serves index.html" "$(cat $WWW/index.html)" "$(curl -s $URL/)"
+	expect_eq "/sub/ serves its index.html" "sub index" "$(curl -s $URL/sub/)"
+	expect_eq "directory without slash: 301" 301 "$(status /sub)"
+	got=$(curl -s -D - -o /dev/null "$URL/sub?a=1" | tr -d '\r' | grep -i '^Location:' | cut -d' ' -f2)
+	expect_eq "301 Location adds the slash, keeps the query" "/sub/?a=1" "$got"
+	expect_eq "directory without index: 404" 404 "$(status /emptydir/)"
+	expect_eq "query string ignored for static files" 200 "$(status '/one.txt?x=1')"
+	expect_eq "percent-encoded name" 200 "$(status /one%2etxt)"
+}
+
+test_errors() {
+	expect_eq "missing file: 404" 404 "$(status /nope.txt)"
+	expect_eq "missing dir: 404" 404 "$(status /nope/x.txt)"
+	expect_eq "file as dir: 404" 404 "$(status /one.txt/x)"
+	expect_eq "dotfile: 404" 404 "$(status /.hidden)"
+	expect_eq "non-world-readable file: 403" 403 "$(status /secret.txt)"
+	expect_eq "FIFO is not opened: 404" 404 "$(status /fifo)"
+	expect_eq "symlink leaving the root: 404" 404 "$(status /passwd-link)"
+	expect_eq "symlink inside the root: 200" x "$(curl -s $URL/sub/one-link.txt)"
+	expect_eq "POST: 405" 405 "$(status /one.txt -X POST)"
+	expect_eq "unknown method: 501" 501 "$(status /one.txt -X BREW)"
+	local p
+	for p in '/../../etc/passwd' '/%2e%2e/%2e%2e/etc/passwd' '/sub/..%2f..%2fetc/passwd' \
+		 '/%2E%2E/etc/passwd' '/sub/../../etc/passwd'; do
+		expect_eq "traversal $p: 400" 400 "$(status "$p")"
+	done
+	expect_eq "encoded NUL: 400" 400 "$(status '/one.txt%00.html')"
+	expect_eq "backslash traversal stays a name: 404" 404 "$(status '/..%5c..%5cetc%5cpasswd')"
+	expect_eq "overlong UTF-8 dot stays a name: 404" 404 "$(status '/%c0%ae%c0%ae/etc/passwd')"
+	expect_eq "absolute-form target" 200 "$(printf 'GET http://x/one.txt HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n' | raw_status)"
+	expect_eq "HTTP/1.1 without Host: 400" 400 "$(printf 'GET /one.txt HTTP/1.1\r\n\r\n' | raw_status)"
+	expect_eq "garbage: 400" 400 "$(printf 'hello world\r\n\r\n' | raw_status)"
+	expect_eq "HTTP/2.0 request line: 505" 505 "$(printf 'GET / HTTP/2.0\r\n\r\n' | raw_status)"
+	expect_eq "oversize header: 431" 431 "$(python3 -c 'import sys; sys.stdout.write("GET / HTTP/1.1\r\nHost: x\r\nX: " + "a"*9000 + "\r\n\r\n")' | raw_status)"
+	expect_eq "oversize request line: 414" 414 "$(python3 -c 'import sys; sys.stdout.write("GET /" + "a"*9000 + " HTTP/1.1\r\nHost: x\r\n\r\n")' | raw_status)"
+}
+
+# raw_status: send stdin as the request over a raw socket, print the status.
+raw_status() {
+	python3 "$HERE/rawhttp.py" 127.0.0.1 $PORT status
+}
+
+test_connection_handling() {
+	expect_eq "keep-alive: two requests on one connection" "200 200 1" \
+		"$(python3 "$HERE/rawhttp.py" 127.0.0.1 $PORT keepalive /one.txt /index.html)"
+	expect_eq "pipelined requests answered in order" "x|<h1>khttpd test index</h1>" \
+		"$(python3 "$HERE/rawhttp.py" 127.0.0.1 $PORT pipeline /one.txt /index.html)"
+	expect_eq "request sent byte by byte" 200 \
+		"$(printf 'GET /one.txt HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n' | python3 "$HERE/rawhttp.py" 127.0.0.1 $PORT bytewise)"
+	expect_eq "HTTP/1.0 closes by default" closed \
+		"$(python3 "$HERE/rawhttp.py" 127.0.0.1 $PORT http10 /one.txt)"
+}
+
+test_stop_start() {
+	check "stop" sysctl_write $SYS/stop 1
+	expect_eq "start reads 0 after stop" 0 "$(cat $SYS/start)"
+	expect_eq "no worker threads after stop" 0 "$(ps -e -o comm= | grep -c '^khttpd/')"
+	expect_eq "connection refused after stop" 000 "$(status /one.txt)"
+	check "serverport can change while stopped" sysctl_write $SYS/serverport 8080
+	check "start again" sysctl_write $SYS/start 1
+	expect_eq "serves on the new port" x "$(curl -s http://127.0.0.1:8080/one.txt)"
+	check "echo 0 > start stops" sysctl_write $SYS/start 0
+	sysctl_write $SYS/serverport 80
+	check "start once more" sysctl_write $SYS/start 1
+	check "start while running is a no-op" sysctl_write $SYS/start 1
+	expect_eq "serves after restart" x "$(curl -s $URL/one.txt)"
+}
+
+test_rmmod_while_serving() {
+	# Slow readers hold connections (and a worker each) open.
+	local pids=() i
+	for i in 1 2; do
+		curl -s --limit-rate 200k -o /dev/null "$URL/100m.bin" &
+		pids+=($!)
+	done
+	# An idle keep-alive connection, too.
+	python3 "$HERE/rawhttp.py" 127.0.0.1 $PORT idle /one.txt &
+	pids+=($!)
+	sleep 2
+	check "rmmod while serving" rmmod khttpd
+	check "sysctl directory gone" test ! -e $SYS
+	expect_eq "no worker threads after rmmod" 0 "$(ps -e -o comm= | grep -c '^khttpd/')"
+	for i in "${pids[@]}"; do
+		wait "$i" 2>/dev/null
+	done
+	pass "clients ended after rmmod"
+	check "insmod again after rmmod" insmod "$KO"
+	check "rmmod of a stopped server" rmmod khttpd
+}
+
+make_docroot
+test_load
+test_sysctl_validation
+test_start_errors
+test_serving
+test_errors
+test_connection_handling
+test_stop_start
+test_rmmod_while_serving
+summary

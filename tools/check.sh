@@ -1,0 +1,122 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# make check: every test of the project, ending with one summary line
+# "N passed, N failed".
+#
+#  1. host unit tests of the C++ core (GoogleTest, ASan + UBSan) via ctest
+#  2. khttpd.ko built warning-free for Debian 6.1, Debian 6.12, debug
+#  3. VM integration tests on each kernel (tests/vm/integration.sh),
+#     each run failing if the guest's dmesg shows a warning/bug/leak
+#  4. the KUnit suite (khttpd_kunit.ko) in the debug kernel
+#
+# KHTTPD_KERNELS="deb612" limits the kernels (default: all three).
+set -uo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$root"
+kernels=${KHTTPD_KERNELS:-deb61 deb612 debug}
+out=$root/build/check
+rm -rf "$out"
+mkdir -p "$out"
+
+passed=0
+failed=0
+failures=()
+
+ok() { passed=$((passed + 1)); echo "check: ok - $1"; }
+not_ok() {
+	failed=$((failed + 1))
+	failures+=("$1")
+	echo "check: not ok - $1"
+}
+
+# count_results NAME FILE: adds the ok / not ok lines of a results file.
+count_results() {
+	local prefix=$1 file=$2 line
+	[ -f "$file" ] || return 0
+	while IFS= read -r line; do
+		case $line in
+		"ok - "*) ok "$prefix: ${line#ok - }" ;;
+		"not ok - "*) not_ok "$prefix: ${line#not ok - }" ;;
+		esac
+	done < "$file"
+}
+
+# vm_run NAME KERNEL SCRIPT ARGS...: runs a guest script, counts its
+# results and whether the guest's dmesg stayed clean.
+vm_run() {
+	local name=$1 kernel=$2
+	shift 2
+	local dir=$out/$name-$kernel rc=0
+	mkdir -p "$dir"
+	echo "check: === $name on $kernel ==="
+	tools/vm/run.sh --kernel "$kernel" --out "$dir" --timeout 1500 -- "$@" \
+		> "$dir/console.log" 2>&1 || rc=$?
+	count_results "$kernel $name" "$dir/results.txt"
+	case $rc in
+	0) ok "$kernel $name: guest script passed, dmesg clean" ;;
+	3) not_ok "$kernel $name: dmesg shows a kernel warning/bug/leak (see $dir)"
+	   grep -A30 -i 'dmesg' "$dir/console.log" | tail -n 40 ;;
+	124) not_ok "$kernel $name: timed out (see $dir/console.log)" ;;
+	125) not_ok "$kernel $name: VM harness failed (see $dir/console.log)"
+	     tail -n 30 "$dir/console.log" ;;
+	*) not_ok "$kernel $name: guest script exited $rc" ;;
+	esac
+}
+
+echo "check: setting up the host"
+if ! tools/setup-host.sh > "$out/setup.log" 2>&1; then
+	cat "$out/setup.log"
+	echo "check: host set-up failed"
+	echo "0 passed, 1 failed"
+	exit 1
+fi
+
+echo "check: === host unit tests ==="
+if cmake -S tests/unit -B build/unit -DCMAKE_BUILD_TYPE=Debug > "$out/unit-build.log" 2>&1 &&
+   cmake --build build/unit -j"$(nproc)" >> "$out/unit-build.log" 2>&1; then
+	ctest --test-dir build/unit --output-on-failure -j"$(nproc)" > "$out/unit.log" 2>&1
+	summary=$(grep -E 'tests passed, [0-9]+ tests? failed out of [0-9]+' "$out/unit.log" | tail -n 1)
+	if [ -z "$summary" ]; then
+		tail -n 30 "$out/unit.log"
+		not_ok "host unit tests: ctest gave no summary"
+	else
+		echo "check: ctest: $summary"
+		total=$(echo "$summary" | sed -E 's/.*out of ([0-9]+).*/\1/')
+		bad=$(echo "$summary" | sed -E 's/.* ([0-9]+) tests? failed.*/\1/')
+		passed=$((passed + total - bad))
+		failed=$((failed + bad))
+		[ "$bad" -eq 0 ] || { grep -E '^\s*[0-9]+ - |Failed' "$out/unit.log"; failures+=("$bad host unit tests"); }
+	fi
+else
+	tail -n 40 "$out/unit-build.log"
+	not_ok "host unit tests: build failed"
+fi
+
+for k in $kernels; do
+	echo "check: === module build for $k ==="
+	if tools/build-module.sh "$k" > "$out/build-$k.log" 2>&1; then
+		ok "$k: khttpd.ko builds without warnings"
+	else
+		tail -n 40 "$out/build-$k.log"
+		not_ok "$k: khttpd.ko build"
+		continue
+	fi
+	vm_run integration "$k" tests/vm/integration.sh "build/kmod/$k/khttpd.ko"
+	if [ "$k" = debug ]; then
+		if [ -f "build/kmod/$k/khttpd_kunit.ko" ]; then
+			vm_run kunit "$k" tests/vm/kunit.sh "build/kmod/$k/khttpd_kunit.ko"
+		else
+			not_ok "debug: khttpd_kunit.ko was not built"
+		fi
+	fi
+done
+
+echo
+if [ "$failed" -ne 0 ]; then
+	echo "check: FAILED:"
+	printf '  %s\n' "${failures[@]}"
+fi
+echo "check: logs in $out"
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
