@@ -28,13 +28,13 @@ StrView origin_part(StrView target)
 	if (!scheme.equals_icase("http") && !scheme.equals_icase("https"))
 		return StrView();
 	StrView rest = target.substr(colon + 3);
-	kh_size slash = rest.find('/');
-	if (slash == StrView::npos) {
-		// "http://host" or "http://host?q": the path is "/".
-		kh_size q = rest.find('?');
-		return q == StrView::npos ? StrView("/") : rest.substr(q);
-	}
-	return rest.substr(slash);
+	// The authority ends at the first '/' or '?' ("http://host?q/x").
+	kh_size end = 0;
+	while (end < rest.size() && rest[end] != '/' && rest[end] != '?')
+		end++;
+	if (end == rest.size())
+		return StrView("/"); // "http://host": the path is "/"
+	return rest.substr(end); // "/path..." or "?q" (empty path)
 }
 
 } // namespace
@@ -46,9 +46,10 @@ kh_u16 resolve_request_path(StrView target, char *scratch, kh_size scratch_size,
 	if (target.empty())
 		return 400;
 	StrView origin = origin_part(target);
-	if (origin.empty() || origin[0] == '?')
-		origin = origin.empty() ? origin : StrView("/");
-	if (origin.empty() || origin[0] != '/')
+	if (origin.empty())
+		return 400;
+	// A fragment is never sent, in the path or the query.
+	if (origin.find('#') != StrView::npos)
 		return 400;
 
 	kh_size q = origin.find('?');
@@ -57,7 +58,9 @@ kh_u16 resolve_request_path(StrView target, char *scratch, kh_size scratch_size,
 		out.has_query = true;
 		out.query = origin.substr(q + 1);
 	}
-	if (path.find('#') != StrView::npos)
+	if (path.empty())
+		path = StrView("/"); // absolute-form "http://host?q"
+	if (path[0] != '/')
 		return 400;
 	out.raw_path = path;
 	if (scratch_size < path.size())

@@ -1,0 +1,184 @@
+// SPDX-License-Identifier: GPL-2.0
+// Fake kapi for unit tests; see fake_kapi.h. kh_alloc/kh_free are not
+// here: the host links tests/unit/host_alloc.cpp, the KUnit module its C.
+#include "fake_kapi.h"
+
+namespace fake {
+namespace {
+
+kh_s64 g_now = 784111777; // Sun, 06 Nov 1994 08:49:37 GMT
+
+void zero(void *p, kh_size n)
+{
+	auto *b = static_cast<volatile char *>(p);
+	for (kh_size i = 0; i < n; i++)
+		b[i] = 0;
+}
+
+bool cstr_eq(const char *a, const char *b)
+{
+	while (*a && *a == *b) {
+		a++;
+		b++;
+	}
+	return *a == *b;
+}
+
+} // namespace
+
+kh_size cstr_len(const char *s)
+{
+	kh_size n = 0;
+	while (s[n])
+		n++;
+	return n;
+}
+
+bool mem_eq(const char *a, const char *b, kh_size n)
+{
+	for (kh_size i = 0; i < n; i++)
+		if (a[i] != b[i])
+			return false;
+	return true;
+}
+
+void conn_init(kh_conn *c, const char *in, kh_size in_len, kh_size chunk)
+{
+	zero(c, sizeof(*c));
+	c->in = in;
+	c->in_len = in_len;
+	c->chunk = chunk;
+}
+
+void root_init(kh_root *r)
+{
+	zero(r, sizeof(*r));
+}
+
+bool root_add(kh_root *r, const char *path, const char *data, kh_u64 size,
+	      kh_u32 mode, kh_s64 mtime, int open_err)
+{
+	if (r->nfiles == kMaxFiles)
+		return false;
+	r->files[r->nfiles++] = File{path, data, size, mode, mtime, open_err};
+	return true;
+}
+
+bool root_add_text(kh_root *r, const char *path, const char *data, kh_u32 mode,
+		   kh_s64 mtime)
+{
+	return root_add(r, path, data, cstr_len(data), mode, mtime);
+}
+
+int open_files(const kh_root *r)
+{
+	return r->opens - r->closes;
+}
+
+void set_now(kh_s64 t)
+{
+	g_now = t;
+}
+
+} // namespace fake
+
+namespace {
+
+void record(kh_conn *c, const char *p, kh_size n)
+{
+	for (kh_size i = 0; i < n; i++) {
+		if (c->out_len == fake::kOutCap) {
+			c->overflow = true;
+			return;
+		}
+		c->out[c->out_len++] = p[i];
+	}
+}
+
+} // namespace
+
+extern "C" long kh_conn_recv(kh_conn *c, void *buf, kh_size len)
+{
+	c->recv_calls++;
+	kh_size left = c->in_len - c->in_pos;
+	if (left == 0)
+		return c->end_result;
+	kh_size n = left < len ? left : len;
+	kh_size limit = c->in_pos == 0 && c->first_chunk ? c->first_chunk : c->chunk;
+	if (limit && n > limit)
+		n = limit;
+	auto *dst = static_cast<char *>(buf);
+	for (kh_size i = 0; i < n; i++)
+		dst[i] = c->in[c->in_pos + i];
+	c->in_pos += n;
+	return static_cast<long>(n);
+}
+
+extern "C" int kh_conn_send(kh_conn *c, const void *buf, kh_size len, int more)
+{
+	(void)more;
+	c->send_calls++;
+	if (c->send_err)
+		return c->send_err;
+	record(c, static_cast<const char *>(buf), len);
+	return 0;
+}
+
+extern "C" int kh_conn_send_file(kh_conn *c, kh_file *file, kh_u64 offset, kh_u64 len)
+{
+	c->send_file_calls++;
+	if (c->send_err)
+		return c->send_err;
+	if (!file || !file->used || offset > file->f->size || len > file->f->size - offset)
+		return -KH_EINVAL;
+	record(c, file->f->data + offset, static_cast<kh_size>(len));
+	return 0;
+}
+
+extern "C" int kh_file_open(kh_root *r, const char *path, kh_file **file,
+			    kh_file_info *info)
+{
+	r->lookups++;
+	kh_size i = 0;
+	for (; i + 1 < fake::kPathCap && path[i]; i++)
+		r->last_path[i] = path[i];
+	r->last_path[i] = '\0';
+	*file = nullptr;
+	for (int k = 0; k < r->nfiles; k++) {
+		const fake::File &f = r->files[k];
+		if (!fake::cstr_eq(f.path, path))
+			continue;
+		if (f.open_err)
+			return f.open_err;
+		info->size = f.size;
+		info->mtime_sec = f.mtime;
+		info->mtime_nsec = 0;
+		info->mode = f.mode;
+		info->ino = static_cast<kh_u64>(k) + 100;
+		if ((f.mode & KH_S_IFMT) != KH_S_IFREG)
+			return 0;
+		for (kh_file &slot : r->open) {
+			if (slot.used)
+				continue;
+			slot.root = r;
+			slot.f = &f;
+			slot.used = true;
+			r->opens++;
+			*file = &slot;
+			return 0;
+		}
+		return -KH_ENOMEM;
+	}
+	return -KH_ENOENT;
+}
+
+extern "C" void kh_file_close(kh_file *file)
+{
+	file->used = false;
+	file->root->closes++;
+}
+
+extern "C" kh_s64 kh_now_seconds(void)
+{
+	return fake::g_now;
+}

@@ -1,0 +1,84 @@
+// SPDX-License-Identifier: GPL-2.0
+// A fake of include/khttpd/kapi.h for unit tests (host GoogleTest and the
+// in-kernel KUnit module). Freestanding C++: no std headers, no allocation;
+// every buffer is a fixed array, and objects come from the caller (stack,
+// static or kh_alloc) and are set up by the *_init functions.
+#pragma once
+
+#include "khttpd/kapi.h"
+
+namespace fake {
+
+constexpr kh_size kOutCap = 32768; // bytes of output recorded per connection
+constexpr int kMaxFiles = 16;
+constexpr int kMaxOpen = 8;
+constexpr kh_size kPathCap = 256;
+
+// One entry of the fake document root.
+struct File {
+	const char *path; // relative, as kh_file_open receives it ("" = root)
+	const char *data; // contents of a regular file (size bytes)
+	kh_u64 size;
+	kh_u32 mode;      // KH_S_IFREG / KH_S_IFDIR | permission bits
+	kh_s64 mtime;
+	int open_err;     // if non-zero, kh_file_open returns it
+};
+
+} // namespace fake
+
+// A scripted client connection.
+struct kh_conn {
+	const char *in;   // scripted request bytes
+	kh_size in_len;
+	kh_size in_pos;
+	kh_size chunk;    // at most this many bytes per kh_conn_recv (0 = all)
+	kh_size first_chunk; // if non-zero, the first recv's limit instead
+	long end_result;  // what recv returns once input is used up (0 = closed)
+	int recv_calls;
+
+	char out[fake::kOutCap]; // everything sent, head and file bytes
+	kh_size out_len;
+	bool overflow;    // more than kOutCap bytes were sent
+	int send_calls;
+	int send_file_calls;
+	int send_err;     // if non-zero, sends fail with it
+};
+
+// An open fake file.
+struct kh_file {
+	struct kh_root *root;
+	const fake::File *f;
+	bool used;
+};
+
+// The fake document root.
+struct kh_root {
+	fake::File files[fake::kMaxFiles];
+	int nfiles;
+	kh_file open[fake::kMaxOpen];
+	int opens;    // successful kh_file_open calls that returned a file
+	int closes;   // kh_file_close calls
+	int lookups;  // all kh_file_open calls
+	char last_path[fake::kPathCap]; // path of the last kh_file_open
+};
+
+namespace fake {
+
+// @in must stay valid while the connection is used.
+void conn_init(kh_conn *c, const char *in, kh_size in_len, kh_size chunk);
+void root_init(kh_root *r);
+// Adds an entry; @data may be null for directories. False if full.
+bool root_add(kh_root *r, const char *path, const char *data, kh_u64 size,
+	      kh_u32 mode, kh_s64 mtime, int open_err = 0);
+// Regular file whose size is strlen(@data).
+bool root_add_text(kh_root *r, const char *path, const char *data, kh_u32 mode,
+		   kh_s64 mtime);
+// Files currently open (opens - closes).
+int open_files(const kh_root *r);
+
+void set_now(kh_s64 t);
+
+kh_size cstr_len(const char *s);
+bool mem_eq(const char *a, const char *b, kh_size n);
+
+} // namespace fake

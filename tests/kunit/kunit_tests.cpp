@@ -1,0 +1,431 @@
+// SPDX-License-Identifier: GPL-2.0
+// KUnit test bodies for the khttpd core, in freestanding C++ like the core
+// itself (no std, no kernel headers). Each extern "C" function is one
+// kunit_case (see khttpd_kunit.h / khttpd_kunit.c). Large objects come from
+// kh_alloc: kernel stacks are small.
+#include "../fake/fake_kapi.h"
+#include "khttpd/core.h"
+#include "khttpd_kunit.h"
+
+#include "http_date.h"
+#include "http_request.h"
+#include "mime.h"
+#include "request_path.h"
+#include "response_writer.h"
+
+using namespace khttpd;
+
+namespace {
+
+#define EXPECT(cond) khttpd_kunit_expect(test, (cond), #cond, __FILE__, __LINE__)
+#define EXPECT_SV(got, want) expect_sv(test, (got), StrView(want), #got " == " #want, \
+				       __FILE__, __LINE__)
+
+void expect_sv(kunit *test, StrView got, StrView want, const char *expr, const char *file,
+	       int line)
+{
+	khttpd_kunit_expect_bytes(test, got == want, got.data(), got.size(), want.data(),
+				  want.size(), expr, file, line);
+}
+
+template <kh_size N>
+StrView lit(const char (&s)[N])
+{
+	return StrView(s);
+}
+
+// --- parser ----------------------------------------------------------------
+
+ParseResult parse(StrView s, RequestHead &h)
+{
+	return parse_request_head(s, h);
+}
+
+kh_u16 parse_error(StrView s)
+{
+	RequestHead h;
+	ParseResult r = parse_request_head(s, h);
+	return r.status == ParseStatus::Error ? r.error_status : 0;
+}
+
+// --- request_path ----------------------------------------------------------
+
+struct PathCase {
+	const char *target;
+	kh_u16 status;
+	const char *rel;
+	bool trailing_slash;
+};
+
+constexpr PathCase kPathCases[] = {
+	{"/", 0, "", true},
+	{"/a/b.html", 0, "a/b.html", false},
+	{"/a/b/", 0, "a/b", true},
+	{"//a///b", 0, "a/b", false},
+	{"/a/./b/../c", 0, "a/c", false},
+	{"/a%20b", 0, "a b", false},
+	{"/a%2fb", 0, "a/b", false},
+	{"/a/%2e%2e/b", 0, "b", false},
+	{"/a/..", 0, "", true},
+	{"/x?q=1", 0, "x", false},
+	{"http://host/x/y?z", 0, "x/y", false},
+	{"http://host", 0, "", true},
+	{"/a%00b", 400, "", false},
+	{"/a%zz", 400, "", false},
+	{"/a%4", 400, "", false},
+	{"/a#b", 400, "", false},
+	{"x/y", 400, "", false},
+	{"ftp://host/x", 400, "", false},
+};
+
+constexpr const char *kTraversals[] = {
+	"/..",
+	"/../etc/passwd",
+	"/a/../../etc/passwd",
+	"/%2e%2e/etc/passwd",
+	"/%2E%2E%2Fetc%2Fpasswd",
+	"/a%2f..%2f..%2fb",
+	"/a/b/../../..",
+	"//..//x",
+	"/./../x",
+	"http://h/../x",
+};
+
+// --- session ---------------------------------------------------------------
+
+#define DATE_NOW "Sun, 06 Nov 1994 08:49:37 GMT"
+#define DATE_MTIME "Sun, 09 Sep 2001 01:46:40 GMT"
+constexpr kh_s64 kNow = 784111777;
+constexpr kh_s64 kMtime = 1000000000;
+
+#define OK_HEAD(conn, type, len)                                                   \
+	"HTTP/1.1 200 OK\r\nServer: khttpd\r\nDate: " DATE_NOW "\r\nConnection: " conn \
+	"\r\nContent-Type: " type "\r\nContent-Length: " len                          \
+	"\r\nLast-Modified: " DATE_MTIME "\r\nAccept-Ranges: bytes\r\n\r\n"
+
+#define HELLO "Hello, world!\n"
+#define INDEX "<h1>home</h1>\n"
+#define HELLO_200(conn) OK_HEAD(conn, "text/plain", "14") HELLO
+#define INDEX_200(conn) OK_HEAD(conn, "text/html", "14") INDEX
+
+#define ERROR_BODY(title)                                                         \
+	"<html>\r\n<head><title>" title "</title></head>\r\n<body>\r\n<center><h1>" title \
+	"</h1></center>\r\n<hr><center>khttpd</center>\r\n</body>\r\n</html>\r\n"
+#define ERROR_HEAD(title, conn, len)                                                    \
+	"HTTP/1.1 " title "\r\nServer: khttpd\r\nDate: " DATE_NOW "\r\nConnection: " conn \
+	"\r\nContent-Type: text/html\r\nContent-Length: " len "\r\n\r\n"
+// Body length: 121 + 2 * strlen(title).
+#define NOT_FOUND(conn) ERROR_HEAD("404 Not Found", conn, "147") ERROR_BODY("404 Not Found")
+#define FORBIDDEN(conn) ERROR_HEAD("403 Forbidden", conn, "147") ERROR_BODY("403 Forbidden")
+#define BAD_REQUEST(conn) \
+	ERROR_HEAD("400 Bad Request", conn, "151") ERROR_BODY("400 Bad Request")
+
+#define REDIRECT(conn, location)                                                       \
+	"HTTP/1.1 301 Moved Permanently\r\nServer: khttpd\r\nDate: " DATE_NOW            \
+	"\r\nConnection: " conn "\r\nLocation: " location "\r\nContent-Length: 0\r\n\r\n"
+
+constexpr kh_size kMaxHead = 1024;
+
+// A fake root, a connection and session buffers, from kh_alloc.
+class Harness {
+public:
+	explicit Harness(kunit *test) : test_(test)
+	{
+		root_ = static_cast<kh_root *>(kh_alloc(sizeof(kh_root)));
+		conn_ = static_cast<kh_conn *>(kh_alloc(sizeof(kh_conn)));
+		block_ = static_cast<char *>(kh_alloc(khttpd_buffers_size(kMaxHead)));
+		if (!ok())
+			return;
+		fake::set_now(kNow);
+		fake::root_init(root_);
+		fake::root_add(root_, "", nullptr, 4096, KH_S_IFDIR | 0755, kMtime);
+		fake::root_add_text(root_, "index.html", INDEX, KH_S_IFREG | 0644, kMtime);
+		fake::root_add_text(root_, "hello.txt", HELLO, KH_S_IFREG | 0644, kMtime);
+		fake::root_add_text(root_, "secret.txt", "s3cr3t", KH_S_IFREG | 0600, kMtime);
+		fake::root_add(root_, "sub", nullptr, 4096, KH_S_IFDIR | 0755, kMtime);
+		params_.index_name = "index.html";
+		params_.max_requests = 0;
+		params_.perm_required = 0004;
+		params_.perm_forbid = 0;
+		khttpd_buffers_init(&bufs_, block_, kMaxHead);
+	}
+	~Harness()
+	{
+		kh_free(block_);
+		kh_free(conn_);
+		kh_free(root_);
+	}
+	Harness(const Harness &) = delete;
+	Harness &operator=(const Harness &) = delete;
+
+	bool ok() const { return root_ && conn_ && block_; }
+
+	// Serves @in, received @chunk bytes at a time; returns all output.
+	StrView run(StrView in, kh_size chunk = 0)
+	{
+		fake::conn_init(conn_, in.data(), in.size(), chunk);
+		khttpd_session_run(conn_, root_, &params_, &bufs_);
+		khttpd_kunit_expect(test_, !conn_->overflow, "!overflow", __FILE__, __LINE__);
+		khttpd_kunit_expect(test_, fake::open_files(root_) == 0, "no file left open",
+				    __FILE__, __LINE__);
+		return StrView(conn_->out, conn_->out_len);
+	}
+
+	kh_root *root() { return root_; }
+	kh_conn *conn() { return conn_; }
+
+private:
+	kunit *test_;
+	kh_root *root_;
+	kh_conn *conn_;
+	char *block_;
+	khttpd_session_params params_{};
+	khttpd_session_buffers bufs_{};
+};
+
+#define HARNESS(h)                                          \
+	Harness h(test);                                    \
+	if (!h.ok()) {                                      \
+		EXPECT(false && "harness allocation");       \
+		return;                                     \
+	}
+
+} // namespace
+
+// --- parser ----------------------------------------------------------------
+
+extern "C" void khttpd_kunit_parser_get(kunit *test)
+{
+	RequestHead h;
+	StrView s = lit("GET /a/b.html?x HTTP/1.1\r\nHost: example.com\r\n"
+			"Connection: keep-alive, Close\r\nContent-Length: 0\r\n\r\nNEXT");
+	ParseResult r = parse(s, h);
+	EXPECT(r.status == ParseStatus::Done);
+	EXPECT(r.head_len == s.size() - 4);
+	EXPECT(h.method == Method::Get);
+	EXPECT_SV(h.target, "/a/b.html?x");
+	EXPECT(h.version_minor == 1);
+	EXPECT(h.has_host);
+	EXPECT_SV(h.host, "example.com");
+	EXPECT(h.conn_close);
+	EXPECT(h.conn_keep_alive);
+	EXPECT(!h.has_body);
+
+	r = parse(lit("\r\n\nHEAD / HTTP/1.0\n\n"), h);
+	EXPECT(r.status == ParseStatus::Done);
+	EXPECT(r.head_len == 20);
+	EXPECT(h.method == Method::Head);
+	EXPECT(h.version_minor == 0);
+	EXPECT(!h.has_host);
+
+	r = parse(lit("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 12\r\n\r\n"), h);
+	EXPECT(r.status == ParseStatus::Done);
+	EXPECT(h.method == Method::Other);
+	EXPECT_SV(h.method_name, "POST");
+	EXPECT(h.has_body);
+}
+
+extern "C" void khttpd_kunit_parser_errors(kunit *test)
+{
+	EXPECT(parse_error(lit("GET / HTTP/2.0\r\nHost: h\r\n\r\n")) == 505);
+	EXPECT(parse_error(lit("GET / HTTP/1.1\r\n\r\n")) == 400);
+	EXPECT(parse_error(lit("GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n")) == 400);
+	EXPECT(parse_error(lit("GET / HTTP/1.1\r\nHost: a\r\nX: 1\r\n 2\r\n\r\n")) == 400);
+	EXPECT(parse_error(lit("GET / HTTP/1.1\r\nHost: a\rB: c\r\n\r\n")) == 400);
+	EXPECT(parse_error(lit("GET /\r HTTP/1.1\r\nHost: a\r\n\r\n")) == 400);
+	EXPECT(parse_error(lit("G@T / HTTP/1.1\r\nHost: a\r\n\r\n")) == 400);
+	EXPECT(parse_error(lit("GET / HTTP/1.1\r\nBad Name: x\r\nHost: a\r\n\r\n")) == 400);
+	EXPECT(parse_error(lit("GET / HTTP/1.1\r\nHost: a\r\nContent-Length: x\r\n\r\n")) ==
+	       400);
+	EXPECT(parse_error(lit("garbage\r\n\r\n")) == 400);
+	EXPECT(parse_error(lit("GET / HTTP/1.1\r\nHost: a\r\n\r\n")) == 0);
+}
+
+extern "C" void khttpd_kunit_parser_every_prefix(kunit *test)
+{
+	StrView s = lit("\r\nGET /index.html HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n");
+	for (kh_size n = 0; n < s.size(); n++) {
+		RequestHead h;
+		ParseResult r = parse(s.substr(0, n), h);
+		EXPECT(r.status == ParseStatus::Incomplete);
+		EXPECT(r.head_len <= n);
+		// may_hold_head_end never misses the end, wherever the split was.
+		EXPECT(may_hold_head_end(s, n));
+	}
+	EXPECT(!may_hold_head_end(s.substr(0, s.size() - 1), s.size() - 3));
+	RequestHead h;
+	ParseResult r = parse(s, h);
+	EXPECT(r.status == ParseStatus::Done);
+	EXPECT(r.head_len == s.size());
+	EXPECT(h.conn_close);
+}
+
+// --- request_path ----------------------------------------------------------
+
+extern "C" void khttpd_kunit_path_decode(kunit *test)
+{
+	char scratch[128];
+	for (const PathCase &c : kPathCases) {
+		RequestPath p;
+		StrView target = StrView::from_cstr(c.target, 100);
+		kh_u16 st = resolve_request_path(target, scratch, sizeof(scratch), p);
+		khttpd_kunit_expect_bytes(test, st == c.status, target.data(), target.size(), "",
+					  0, "status", __FILE__, __LINE__);
+		if (st || c.status)
+			continue;
+		expect_sv(test, p.rel, StrView::from_cstr(c.rel, 100), c.target, __FILE__,
+			  __LINE__);
+		khttpd_kunit_expect(test, p.trailing_slash == c.trailing_slash, c.target,
+				    __FILE__, __LINE__);
+	}
+	RequestPath p;
+	EXPECT(resolve_request_path(lit("/dir?a=1"), scratch, sizeof(scratch), p) == 0);
+	EXPECT(p.has_query);
+	EXPECT_SV(p.query, "a=1");
+	EXPECT_SV(p.raw_path, "/dir");
+	EXPECT(has_hidden_segment(lit(".git/config")));
+	EXPECT(has_hidden_segment(lit("a/.htaccess")));
+	EXPECT(!has_hidden_segment(lit("a.b/c")));
+}
+
+extern "C" void khttpd_kunit_path_traversal(kunit *test)
+{
+	char scratch[128];
+	for (const char *t : kTraversals) {
+		RequestPath p;
+		kh_u16 st = resolve_request_path(StrView::from_cstr(t, 100), scratch,
+						 sizeof(scratch), p);
+		khttpd_kunit_expect(test, st == 400, t, __FILE__, __LINE__);
+	}
+}
+
+// --- date, MIME, writer ----------------------------------------------------
+
+extern "C" void khttpd_kunit_date(kunit *test)
+{
+	struct {
+		kh_s64 t;
+		const char *text;
+	} cases[] = {
+		{0, "Thu, 01 Jan 1970 00:00:00 GMT"},
+		{784111777, "Sun, 06 Nov 1994 08:49:37 GMT"},
+		{951782400, "Tue, 29 Feb 2000 00:00:00 GMT"},
+		{2147483648LL, "Tue, 19 Jan 2038 03:14:08 GMT"},
+		{4107542400LL, "Mon, 01 Mar 2100 00:00:00 GMT"},
+		{-5, "Thu, 01 Jan 1970 00:00:00 GMT"},
+		{253402300800LL, "Fri, 31 Dec 9999 23:59:59 GMT"},
+	};
+	for (const auto &c : cases) {
+		char out[kHttpDateLen + 1];
+		out[kHttpDateLen] = '#';
+		format_http_date(c.t, out);
+		expect_sv(test, StrView(out, kHttpDateLen), StrView::from_cstr(c.text, 40),
+			  "format_http_date", __FILE__, __LINE__);
+		EXPECT(out[kHttpDateLen] == '#');
+	}
+}
+
+extern "C" void khttpd_kunit_mime(kunit *test)
+{
+	EXPECT_SV(mime_type_for(lit("index.html")), "text/html");
+	EXPECT_SV(mime_type_for(lit("A/B.PNG")), "image/png");
+	EXPECT_SV(mime_type_for(lit("x.tar.gz")), "application/gzip");
+	EXPECT_SV(mime_type_for(lit("Makefile")), "application/octet-stream");
+	EXPECT_SV(mime_type_for(lit(".css")), "application/octet-stream");
+	EXPECT_SV(mime_type_for(lit("v1.2/README")), "application/octet-stream");
+}
+
+extern "C" void khttpd_kunit_writer_overflow(kunit *test)
+{
+	char buf[32];
+	ResponseWriter w(buf, 24);
+	w.status_line(200).header("Server", "khttpd");
+	EXPECT(!w.ok());
+	EXPECT(w.view().size() <= 24);
+	ResponseWriter w2(buf, sizeof(buf));
+	w2.status_line(404).header("N", kh_u64{42});
+	EXPECT(w2.ok());
+	EXPECT_SV(w2.view(), "HTTP/1.1 404 Not Found\r\nN: 42\r\n");
+}
+
+// --- session through the fake kapi -------------------------------------------
+
+extern "C" void khttpd_kunit_session_get(kunit *test)
+{
+	HARNESS(h);
+	EXPECT_SV(h.run(lit("GET /hello.txt HTTP/1.1\r\nHost: t\r\n\r\n")),
+		  HELLO_200("keep-alive"));
+	EXPECT(h.conn()->send_file_calls == 1);
+	EXPECT_SV(StrView::from_cstr(h.root()->last_path, 64), "hello.txt");
+	EXPECT_SV(h.run(lit("GET / HTTP/1.0\r\n\r\n")), INDEX_200("close"));
+	EXPECT_SV(StrView::from_cstr(h.root()->last_path, 64), "index.html");
+}
+
+extern "C" void khttpd_kunit_session_head(kunit *test)
+{
+	HARNESS(h);
+	EXPECT_SV(h.run(lit("HEAD /hello.txt HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n")),
+		  OK_HEAD("close", "text/plain", "14"));
+	EXPECT(h.conn()->send_file_calls == 0);
+}
+
+extern "C" void khttpd_kunit_session_not_found(kunit *test)
+{
+	HARNESS(h);
+	EXPECT_SV(h.run(lit("GET /missing.html HTTP/1.1\r\nHost: t\r\n\r\n")),
+		  NOT_FOUND("keep-alive"));
+	EXPECT_SV(h.run(lit("GET /.git/config HTTP/1.1\r\nHost: t\r\n\r\n")),
+		  NOT_FOUND("keep-alive"));
+}
+
+extern "C" void khttpd_kunit_session_forbidden(kunit *test)
+{
+	HARNESS(h);
+	EXPECT_SV(h.run(lit("GET /secret.txt HTTP/1.1\r\nHost: t\r\n\r\n")),
+		  FORBIDDEN("keep-alive"));
+	EXPECT(h.conn()->send_file_calls == 0);
+}
+
+extern "C" void khttpd_kunit_session_redirect(kunit *test)
+{
+	HARNESS(h);
+	EXPECT_SV(h.run(lit("GET /sub?x=1 HTTP/1.1\r\nHost: t\r\n\r\n")),
+		  REDIRECT("keep-alive", "/sub/?x=1"));
+}
+
+extern "C" void khttpd_kunit_session_keep_alive(kunit *test)
+{
+	HARNESS(h);
+	StrView in = lit("GET /hello.txt HTTP/1.1\r\nHost: t\r\n\r\n"
+			 "GET /nope HTTP/1.1\r\nHost: t\r\n\r\n"
+			 "GET / HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n"
+			 "GET /hello.txt HTTP/1.1\r\nHost: t\r\n\r\n");
+	EXPECT_SV(h.run(in), HELLO_200("keep-alive") NOT_FOUND("keep-alive") INDEX_200("close"));
+}
+
+extern "C" void khttpd_kunit_session_split(kunit *test)
+{
+	HARNESS(h);
+	StrView in = lit("\r\nGET /hello.txt HTTP/1.1\r\nHost: t\r\n\r\n"
+			 "HEAD /sub HTTP/1.1\nHost: t\n\n"
+			 "GET / HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n");
+	StrView want = lit(HELLO_200("keep-alive") REDIRECT("keep-alive", "/sub/")
+				   INDEX_200("close"));
+	for (kh_size chunk = 0; chunk <= in.size(); chunk++) {
+		StrView got = h.run(in, chunk);
+		if (!(got == want)) {
+			expect_sv(test, got, want, "split output", __FILE__, __LINE__);
+			break;
+		}
+	}
+}
+
+extern "C" void khttpd_kunit_session_bad_requests(kunit *test)
+{
+	HARNESS(h);
+	EXPECT_SV(h.run(lit("GET /../etc/passwd HTTP/1.1\r\nHost: t\r\n\r\n"
+			    "GET /hello.txt HTTP/1.1\r\nHost: t\r\n\r\n")),
+		  BAD_REQUEST("close"));
+	EXPECT_SV(h.run(lit("GET /%2e%2e/x HTTP/1.1\r\nHost: t\r\n\r\n")), BAD_REQUEST("close"));
+	EXPECT_SV(h.run(lit("\x16\x03\x01 junk\r\n\r\n")), BAD_REQUEST("close"));
+}

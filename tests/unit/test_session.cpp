@@ -1,0 +1,375 @@
+// SPDX-License-Identifier: GPL-2.0
+// khttpd_session_run end to end, through the fake kapi.
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <string>
+
+#include "fake_kapi.h"
+#include "khttpd/core.h"
+
+namespace {
+
+constexpr kh_s64 kNow = 784111777;
+const std::string kNowText = "Sun, 06 Nov 1994 08:49:37 GMT";
+constexpr kh_s64 kMtime = 1000000000;
+const std::string kMtimeText = "Sun, 09 Sep 2001 01:46:40 GMT";
+
+const char kHello[] = "Hello, world!\n";
+const char kIndex[] = "<h1>home</h1>\n";
+const char kSubIndex[] = "<h1>sub</h1>\n";
+
+std::string ok_head(const std::string &type, size_t len, bool keep,
+		    const std::string &mtime = kMtimeText)
+{
+	return "HTTP/1.1 200 OK\r\n"
+	       "Server: khttpd\r\n"
+	       "Date: " + kNowText + "\r\n"
+	       "Connection: " + (keep ? "keep-alive" : "close") + "\r\n"
+	       "Content-Type: " + type + "\r\n"
+	       "Content-Length: " + std::to_string(len) + "\r\n"
+	       "Last-Modified: " + mtime + "\r\n"
+	       "Accept-Ranges: bytes\r\n"
+	       "\r\n";
+}
+
+std::string ok(const std::string &type, const std::string &body, bool keep)
+{
+	return ok_head(type, body.size(), keep) + body;
+}
+
+std::string reason(int status)
+{
+	switch (status) {
+	case 400: return "Bad Request";
+	case 403: return "Forbidden";
+	case 404: return "Not Found";
+	case 405: return "Method Not Allowed";
+	case 414: return "URI Too Long";
+	case 431: return "Request Header Fields Too Large";
+	case 501: return "Not Implemented";
+	case 503: return "Service Unavailable";
+	case 505: return "HTTP Version Not Supported";
+	}
+	return "?";
+}
+
+std::string error(int status, bool keep, bool head_only = false)
+{
+	std::string title = std::to_string(status) + " " + reason(status);
+	std::string body = "<html>\r\n<head><title>" + title +
+			   "</title></head>\r\n<body>\r\n<center><h1>" + title +
+			   "</h1></center>\r\n<hr><center>khttpd</center>\r\n</body>\r\n"
+			   "</html>\r\n";
+	std::string head = "HTTP/1.1 " + title + "\r\n"
+			   "Server: khttpd\r\n"
+			   "Date: " + kNowText + "\r\n"
+			   "Connection: " + (keep ? "keep-alive" : "close") + "\r\n";
+	if (status == 405)
+		head += "Allow: GET, HEAD\r\n";
+	head += "Content-Type: text/html\r\n"
+		"Content-Length: " + std::to_string(body.size()) + "\r\n\r\n";
+	return head_only ? head : head + body;
+}
+
+std::string redirect(const std::string &location, bool keep)
+{
+	return "HTTP/1.1 301 Moved Permanently\r\n"
+	       "Server: khttpd\r\n"
+	       "Date: " + kNowText + "\r\n"
+	       "Connection: " + std::string(keep ? "keep-alive" : "close") + "\r\n"
+	       "Location: " + location + "\r\n"
+	       "Content-Length: 0\r\n\r\n";
+}
+
+class SessionTest : public ::testing::Test {
+protected:
+	void SetUp() override
+	{
+		fake::set_now(kNow);
+		root_ = std::make_unique<kh_root>();
+		fake::root_init(root_.get());
+		kh_root *r = root_.get();
+		ASSERT_TRUE(fake::root_add(r, "", nullptr, 4096, KH_S_IFDIR | 0755, kMtime));
+		ASSERT_TRUE(fake::root_add_text(r, "index.html", kIndex, KH_S_IFREG | 0644, kMtime));
+		ASSERT_TRUE(fake::root_add_text(r, "hello.txt", kHello, KH_S_IFREG | 0644, kMtime));
+		ASSERT_TRUE(fake::root_add_text(r, "secret.txt", "s3cr3t", KH_S_IFREG | 0600, kMtime));
+		ASSERT_TRUE(fake::root_add_text(r, "run.sh", "#!/bin/sh\n", KH_S_IFREG | 0755, kMtime));
+		ASSERT_TRUE(fake::root_add(r, "sub", nullptr, 4096, KH_S_IFDIR | 0755, kMtime));
+		ASSERT_TRUE(fake::root_add_text(r, "sub/index.html", kSubIndex, KH_S_IFREG | 0644,
+						kMtime));
+		ASSERT_TRUE(fake::root_add(r, "empty.css", "", 0, KH_S_IFREG | 0644, kMtime));
+		ASSERT_TRUE(fake::root_add(r, "denied.txt", nullptr, 0, KH_S_IFREG | 0644, kMtime,
+					   -KH_EACCES));
+		ASSERT_TRUE(fake::root_add(r, "nomem.txt", nullptr, 0, KH_S_IFREG | 0644, kMtime,
+					   -KH_ENOMEM));
+		ASSERT_TRUE(fake::root_add(r, "fifo", nullptr, 0, 0010644, kMtime));
+		ASSERT_TRUE(fake::root_add_text(r, ".git/config", "x", KH_S_IFREG | 0644, kMtime));
+		params_.index_name = "index.html";
+		params_.max_requests = 0;
+		params_.perm_required = 0004;
+		params_.perm_forbid = 0;
+	}
+
+	void TearDown() override
+	{
+		EXPECT_EQ(fake::open_files(root_.get()), 0) << "a file was left open";
+	}
+
+	// Runs a whole session on @in, delivered @chunk bytes per recv (0: all
+	// at once); returns everything the server sent.
+	std::string run(const std::string &in, kh_size chunk = 0, kh_size max_head = 1024,
+			kh_size first_chunk = 0)
+	{
+		auto conn = std::make_unique<kh_conn>();
+		fake::conn_init(conn.get(), in.data(), in.size(), chunk);
+		conn->first_chunk = first_chunk;
+		kh_size size = khttpd_buffers_size(max_head);
+		std::unique_ptr<char[]> block(new char[size]);
+		khttpd_session_buffers bufs;
+		khttpd_buffers_init(&bufs, block.get(), max_head);
+		EXPECT_EQ(bufs.recv_size, max_head);
+		EXPECT_LE(bufs.head + bufs.head_size, block.get() + size);
+		khttpd_session_run(conn.get(), root_.get(), &params_, &bufs);
+		EXPECT_FALSE(conn->overflow);
+		last_in_pos_ = conn->in_pos;
+		send_files_ = conn->send_file_calls;
+		return std::string(conn->out, conn->out_len);
+	}
+
+	std::unique_ptr<kh_root> root_;
+	khttpd_session_params params_{};
+	kh_size last_in_pos_ = 0;
+	int send_files_ = 0;
+};
+
+const std::string kGetHello = "GET /hello.txt HTTP/1.1\r\nHost: t\r\n\r\n";
+
+} // namespace
+
+TEST_F(SessionTest, Get200ExactResponse)
+{
+	EXPECT_EQ(run(kGetHello), ok("text/plain", kHello, true));
+	EXPECT_EQ(std::string(root_->last_path), "hello.txt");
+	EXPECT_EQ(send_files_, 1);
+	EXPECT_EQ(root_->opens, 1);
+}
+
+TEST_F(SessionTest, DateHeaderFollowsClock)
+{
+	fake::set_now(0);
+	std::string out = run(kGetHello);
+	EXPECT_NE(out.find("\r\nDate: Thu, 01 Jan 1970 00:00:00 GMT\r\n"), std::string::npos) << out;
+}
+
+TEST_F(SessionTest, HeadHasNoBody)
+{
+	EXPECT_EQ(run("HEAD /hello.txt HTTP/1.1\r\nHost: t\r\n\r\n"),
+		  ok_head("text/plain", sizeof(kHello) - 1, true));
+	EXPECT_EQ(send_files_, 0);
+}
+
+TEST_F(SessionTest, EmptyFile)
+{
+	EXPECT_EQ(run("GET /empty.css HTTP/1.1\r\nHost: t\r\n\r\n"),
+		  ok_head("text/css", 0, true));
+	EXPECT_EQ(send_files_, 0);
+}
+
+TEST_F(SessionTest, NotFound)
+{
+	EXPECT_EQ(run("GET /nope.html HTTP/1.1\r\nHost: t\r\n\r\n"), error(404, true));
+	EXPECT_EQ(run("HEAD /nope.html HTTP/1.1\r\nHost: t\r\n\r\n"), error(404, true, true));
+	// Not a regular file nor a directory.
+	EXPECT_EQ(run("GET /fifo HTTP/1.1\r\nHost: t\r\n\r\n"), error(404, true));
+	// A directory without an index.
+	root_->files[6].open_err = -KH_ENOENT; // sub/index.html
+	EXPECT_EQ(run("GET /sub/ HTTP/1.1\r\nHost: t\r\n\r\n"), error(404, true));
+}
+
+TEST_F(SessionTest, HiddenFilesAreNotServed)
+{
+	int lookups = root_->lookups;
+	EXPECT_EQ(run("GET /.git/config HTTP/1.1\r\nHost: t\r\n\r\n"), error(404, true));
+	EXPECT_EQ(run("GET /%2egit/config HTTP/1.1\r\nHost: t\r\n\r\n"), error(404, true));
+	EXPECT_EQ(root_->lookups, lookups);
+}
+
+TEST_F(SessionTest, ForbiddenByMode)
+{
+	EXPECT_EQ(run("GET /secret.txt HTTP/1.1\r\nHost: t\r\n\r\n"), error(403, true));
+	EXPECT_EQ(send_files_, 0);
+	params_.perm_forbid = 0111; // no executables
+	EXPECT_EQ(run("GET /run.sh HTTP/1.1\r\nHost: t\r\n\r\n"), error(403, true));
+	params_.perm_forbid = 0;
+	params_.perm_required = 0;
+	EXPECT_EQ(run("GET /secret.txt HTTP/1.1\r\nHost: t\r\n\r\n"),
+		  ok("text/plain", "s3cr3t", true));
+}
+
+TEST_F(SessionTest, OpenErrors)
+{
+	EXPECT_EQ(run("GET /denied.txt HTTP/1.1\r\nHost: t\r\n\r\n"), error(403, true));
+	EXPECT_EQ(run("GET /nomem.txt HTTP/1.1\r\nHost: t\r\n\r\n"), error(503, true));
+}
+
+TEST_F(SessionTest, DirectoryRedirect)
+{
+	EXPECT_EQ(run("GET /sub HTTP/1.1\r\nHost: t\r\n\r\n"), redirect("/sub/", true));
+	EXPECT_EQ(run("GET /sub?a=1&b HTTP/1.1\r\nHost: t\r\n\r\n"),
+		  redirect("/sub/?a=1&b", true));
+	EXPECT_EQ(run("HEAD /sub HTTP/1.0\r\n\r\n"), redirect("/sub/", false));
+	// The path as sent, not as decoded.
+	EXPECT_EQ(run("GET /./s%75b HTTP/1.1\r\nHost: t\r\n\r\n"), redirect("/./s%75b/", true));
+}
+
+TEST_F(SessionTest, IndexFile)
+{
+	EXPECT_EQ(run("GET / HTTP/1.1\r\nHost: t\r\n\r\n"), ok("text/html", kIndex, true));
+	EXPECT_EQ(std::string(root_->last_path), "index.html");
+	EXPECT_EQ(run("GET /sub/ HTTP/1.1\r\nHost: t\r\n\r\n"), ok("text/html", kSubIndex, true));
+	EXPECT_EQ(std::string(root_->last_path), "sub/index.html");
+	EXPECT_EQ(run("GET /sub/?x HTTP/1.1\r\nHost: t\r\n\r\n"), ok("text/html", kSubIndex, true));
+	EXPECT_EQ(run("GET http://t/sub/ HTTP/1.1\r\nHost: t\r\n\r\n"),
+		  ok("text/html", kSubIndex, true));
+}
+
+TEST_F(SessionTest, KeepAliveTwoRequests)
+{
+	std::string in = kGetHello + "GET / HTTP/1.1\r\nHost: t\r\n\r\n";
+	EXPECT_EQ(run(in), ok("text/plain", kHello, true) + ok("text/html", kIndex, true));
+	// The same, arriving in separate receives.
+	EXPECT_EQ(run(in, kGetHello.size()),
+		  ok("text/plain", kHello, true) + ok("text/html", kIndex, true));
+}
+
+TEST_F(SessionTest, Http10ClosesByDefault)
+{
+	std::string in = "GET /hello.txt HTTP/1.0\r\n\r\n" + kGetHello;
+	EXPECT_EQ(run(in), ok("text/plain", kHello, false));
+	in = "GET /hello.txt HTTP/1.0\r\nConnection: keep-alive\r\n\r\n" + kGetHello;
+	EXPECT_EQ(run(in), ok("text/plain", kHello, true) + ok("text/plain", kHello, true));
+}
+
+TEST_F(SessionTest, ConnectionClose)
+{
+	std::string in = "GET /hello.txt HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n" +
+			 kGetHello;
+	EXPECT_EQ(run(in), ok("text/plain", kHello, false));
+}
+
+TEST_F(SessionTest, MaxRequests)
+{
+	params_.max_requests = 2;
+	EXPECT_EQ(run(kGetHello + kGetHello + kGetHello),
+		  ok("text/plain", kHello, true) + ok("text/plain", kHello, false));
+}
+
+TEST_F(SessionTest, PipelinedInOrder)
+{
+	std::string in = kGetHello + "HEAD / HTTP/1.1\r\nHost: t\r\n\r\n" +
+			 "GET /nope HTTP/1.1\r\nHost: t\r\n\r\n" +
+			 "\r\nGET /sub HTTP/1.1\r\nHost: t\r\n\r\n" +
+			 "GET / HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n" + kGetHello;
+	std::string want = ok("text/plain", kHello, true) +
+			   ok_head("text/html", sizeof(kIndex) - 1, true) + error(404, true) +
+			   redirect("/sub/", true) + ok("text/html", kIndex, false);
+	EXPECT_EQ(run(in), want);
+}
+
+TEST_F(SessionTest, SplitAtEveryByte)
+{
+	std::string in = "\r\nGET /hello.txt HTTP/1.1\r\nHost: t\r\nUser-Agent: x\r\n\r\n"
+			 "HEAD /sub HTTP/1.1\nHost: t\n\n"
+			 "GET / HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n";
+	std::string want = run(in);
+	ASSERT_EQ(want, ok("text/plain", kHello, true) + redirect("/sub/", true) +
+				ok("text/html", kIndex, false));
+	for (kh_size chunk = 1; chunk <= in.size(); chunk++)
+		EXPECT_EQ(run(in, chunk), want) << "chunk " << chunk;
+	// Split once at every position: [0, cut) then all the rest.
+	for (size_t cut = 1; cut < in.size(); cut++)
+		EXPECT_EQ(run(in, 0, 1024, cut), want) << "cut " << cut;
+}
+
+TEST_F(SessionTest, OversizeHead431)
+{
+	std::string in = "GET /hello.txt HTTP/1.1\r\nHost: t\r\nX-Big: " +
+			 std::string(2000, 'a') + "\r\n\r\n";
+	EXPECT_EQ(run(in, 0, 1024), error(431, false));
+	EXPECT_EQ(run(in, 7, 1024), error(431, false));
+}
+
+TEST_F(SessionTest, OversizeRequestLine414)
+{
+	std::string in = "GET /" + std::string(2000, 'a') + " HTTP/1.1\r\nHost: t\r\n\r\n";
+	EXPECT_EQ(run(in, 0, 1024), error(414, false));
+	EXPECT_EQ(run(in, 100, 1024), error(414, false));
+}
+
+TEST_F(SessionTest, HeadExactlyFillsBuffer)
+{
+	std::string start = "GET /hello.txt HTTP/1.1\r\nHost: t\r\nX: ";
+	std::string in = start + std::string(256 - start.size() - 4, 'a') + "\r\n\r\n";
+	ASSERT_EQ(in.size(), 256u);
+	EXPECT_EQ(run(in, 0, 256), ok("text/plain", kHello, true));
+	EXPECT_EQ(run(in, 1, 256), ok("text/plain", kHello, true));
+	EXPECT_EQ(run(in + "G", 0, 257), ok("text/plain", kHello, true));
+}
+
+TEST_F(SessionTest, PostIs405WithAllow)
+{
+	EXPECT_EQ(run("POST /hello.txt HTTP/1.1\r\nHost: t\r\nContent-Length: 3\r\n\r\nabc"),
+		  error(405, false));
+	EXPECT_EQ(run("DELETE /hello.txt HTTP/1.1\r\nHost: t\r\n\r\n" + kGetHello),
+		  error(405, true) + ok("text/plain", kHello, true));
+	EXPECT_EQ(run("OPTIONS * HTTP/1.1\r\nHost: t\r\n\r\n"), error(405, true));
+}
+
+TEST_F(SessionTest, UnknownMethod501)
+{
+	EXPECT_EQ(run("BREW /pot HTTP/1.1\r\nHost: t\r\n\r\n"), error(501, true));
+	EXPECT_EQ(run("get /hello.txt HTTP/1.1\r\nHost: t\r\n\r\n"), error(501, true));
+}
+
+TEST_F(SessionTest, BadRequests400)
+{
+	EXPECT_EQ(run("garbage\r\n\r\n" + kGetHello), error(400, false));
+	EXPECT_EQ(run("GET /hello.txt HTTP/1.1\r\n\r\n"), error(400, false)); // no Host
+	EXPECT_EQ(run("GET /../etc/passwd HTTP/1.1\r\nHost: t\r\n\r\n" + kGetHello),
+		  error(400, false));
+	EXPECT_EQ(run("GET /a%00 HTTP/1.1\r\nHost: t\r\n\r\n"), error(400, false));
+	EXPECT_EQ(run("GET / HTTP/2.0\r\nHost: t\r\n\r\n"), error(505, false));
+}
+
+TEST_F(SessionTest, IncompleteHeadThenCloseSendsNothing)
+{
+	EXPECT_EQ(run("GET /hello.txt HTTP/1.1\r\nHost: t\r\n"), "");
+	EXPECT_EQ(run(""), "");
+	EXPECT_EQ(run("\r\n\r\n"), "");
+}
+
+TEST_F(SessionTest, SendFailureStops)
+{
+	auto conn = std::make_unique<kh_conn>();
+	std::string in = kGetHello + kGetHello;
+	fake::conn_init(conn.get(), in.data(), in.size(), 0);
+	conn->send_err = -KH_EPIPE;
+	kh_size size = khttpd_buffers_size(1024);
+	std::unique_ptr<char[]> block(new char[size]);
+	khttpd_session_buffers bufs;
+	khttpd_buffers_init(&bufs, block.get(), 1024);
+	khttpd_session_run(conn.get(), root_.get(), &params_, &bufs);
+	EXPECT_EQ(conn->send_calls, 1);
+	EXPECT_EQ(conn->send_file_calls, 0);
+}
+
+TEST_F(SessionTest, FakeRecordsOverflow)
+{
+	auto conn = std::make_unique<kh_conn>();
+	fake::conn_init(conn.get(), "", 0, 0);
+	std::string big(fake::kOutCap + 1, 'x');
+	EXPECT_EQ(kh_conn_send(conn.get(), big.data(), big.size(), 0), 0);
+	EXPECT_TRUE(conn->overflow);
+	EXPECT_EQ(conn->out_len, fake::kOutCap);
+}
