@@ -1,12 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * /proc/sys/net/khttpd: control and configuration.
- *
- *   start         write 1 to start serving, 0 to stop; reads 1 while running
- *   stop          write 1 to stop serving; reads 1 while stopped
- *   serverport    TCP port, 1..65535 (default 80)
- *   documentroot  absolute path of the directory served (default /var/www)
- *   threads       worker threads, 1..256 (default: online CPUs)
+ * /proc/sys/net/khttpd: control and configuration (docs/sysctl.md).
  *
  * Malformed or out-of-range writes fail with EINVAL and change nothing.
  * Settings are read when the server starts; changing one while it runs
@@ -16,6 +10,8 @@
 
 #include <linux/errno.h>
 #include <linux/kernel.h>
+#include <linux/limits.h>
+#include <linux/stat.h>
 #include <linux/string.h>
 #include <linux/sysctl.h>
 #include <linux/version.h>
@@ -32,6 +28,11 @@ static int khttpd_zero;
 static int khttpd_one = 1;
 static int khttpd_port_max = 65535;
 static int khttpd_threads_max = KHTTPD_THREADS_MAX;
+static int khttpd_header_min = 1024;
+static int khttpd_header_max = 65536;
+static int khttpd_int_max = INT_MAX;
+static int khttpd_timeout_max = 3600;
+static int khttpd_mode_max = 07777;
 
 /* Parses an int in [extra1, extra2] through a copy of @table into @val. */
 static int khttpd_parse_int(KHTTPD_CTL_TABLE *table, int write, void *buffer,
@@ -78,8 +79,8 @@ static int khttpd_sysctl_stop(KHTTPD_CTL_TABLE *table, int write, void *buffer,
 }
 
 /* An int setting that is read at start: EBUSY while running. */
-static int khttpd_sysctl_setting(KHTTPD_CTL_TABLE *table, int write, void *buffer,
-				 size_t *lenp, loff_t *ppos)
+static int khttpd_sysctl_int(KHTTPD_CTL_TABLE *table, int write, void *buffer,
+			     size_t *lenp, loff_t *ppos)
 {
 	int val, err;
 
@@ -96,11 +97,26 @@ static int khttpd_sysctl_setting(KHTTPD_CTL_TABLE *table, int write, void *buffe
 	return err;
 }
 
-/* documentroot: an absolute path; EBUSY while running. */
-static int khttpd_sysctl_docroot(KHTTPD_CTL_TABLE *table, int write, void *buffer,
-				 size_t *lenp, loff_t *ppos)
+static bool khttpd_valid_docroot(const char *s)
+{
+	return s[0] == '/';
+}
+
+/* One file name: not empty, no '/', not "." or "..". */
+static bool khttpd_valid_index(const char *s)
+{
+	return s[0] && !strchr(s, '/') && strcmp(s, ".") && strcmp(s, "..");
+}
+
+/*
+ * A string setting read at start: @table->data is the config field of
+ * @table->maxlen bytes, @table->extra1 its validator. EBUSY while running.
+ */
+static int khttpd_sysctl_string(KHTTPD_CTL_TABLE *table, int write, void *buffer,
+				size_t *lenp, loff_t *ppos)
 {
 	static char val[KHTTPD_DOCROOT_MAX]; /* under khttpd_config_lock */
+	bool (*valid)(const char *) = table->extra1;
 	struct ctl_table tmp = *table;
 	int err;
 
@@ -111,26 +127,46 @@ static int khttpd_sysctl_docroot(KHTTPD_CTL_TABLE *table, int write, void *buffe
 
 		while (n < *lenp && in[n] && in[n] != '\n')
 			n++;
-		if (*ppos || n >= sizeof(val))
+		if (*ppos || n >= table->maxlen)
 			return -EINVAL;
 	}
 
 	mutex_lock(&khttpd_config_lock);
-	strscpy(val, khttpd_config.docroot, sizeof(val));
+	strscpy(val, table->data, table->maxlen);
 	tmp.data = val;
-	tmp.maxlen = sizeof(val);
 	err = proc_dostring(&tmp, write, buffer, lenp, ppos);
 	if (!err && write) {
-		if (val[0] != '/' || strchr(val, '\n'))
+		if (strchr(val, '\n') || !valid(val))
 			err = -EINVAL;
 		else if (khttpd_server_running())
 			err = -EBUSY;
 		else
-			strscpy(khttpd_config.docroot, val, sizeof(khttpd_config.docroot));
+			strscpy(table->data, val, table->maxlen);
 	}
 	mutex_unlock(&khttpd_config_lock);
 	return err;
 }
+
+#define KHTTPD_INT(name, field, min, max)				\
+	{								\
+		.procname = name,					\
+		.data = &khttpd_config.field,				\
+		.maxlen = sizeof(int),					\
+		.mode = 0644,						\
+		.proc_handler = khttpd_sysctl_int,			\
+		.extra1 = min,						\
+		.extra2 = max,						\
+	}
+
+#define KHTTPD_STRING(name, field, validator)				\
+	{								\
+		.procname = name,					\
+		.data = khttpd_config.field,				\
+		.maxlen = sizeof(khttpd_config.field),			\
+		.mode = 0644,						\
+		.proc_handler = khttpd_sysctl_string,			\
+		.extra1 = validator,					\
+	}
 
 static struct ctl_table khttpd_table[] = {
 	{
@@ -149,30 +185,19 @@ static struct ctl_table khttpd_table[] = {
 		.extra1 = &khttpd_zero,
 		.extra2 = &khttpd_one,
 	},
-	{
-		.procname = "serverport",
-		.data = &khttpd_config.port,
-		.maxlen = sizeof(int),
-		.mode = 0644,
-		.proc_handler = khttpd_sysctl_setting,
-		.extra1 = &khttpd_one,
-		.extra2 = &khttpd_port_max,
-	},
-	{
-		.procname = "threads",
-		.data = &khttpd_config.threads,
-		.maxlen = sizeof(int),
-		.mode = 0644,
-		.proc_handler = khttpd_sysctl_setting,
-		.extra1 = &khttpd_one,
-		.extra2 = &khttpd_threads_max,
-	},
-	{
-		.procname = "documentroot",
-		.maxlen = KHTTPD_DOCROOT_MAX,
-		.mode = 0644,
-		.proc_handler = khttpd_sysctl_docroot,
-	},
+	KHTTPD_INT("serverport", port, &khttpd_one, &khttpd_port_max),
+	KHTTPD_INT("threads", threads, &khttpd_one, &khttpd_threads_max),
+	KHTTPD_INT("max_header_size", max_header_size, &khttpd_header_min,
+		   &khttpd_header_max),
+	KHTTPD_INT("keepalive_requests", keepalive_requests, &khttpd_zero,
+		   &khttpd_int_max),
+	KHTTPD_INT("keepalive_timeout", keepalive_timeout, &khttpd_one,
+		   &khttpd_timeout_max),
+	KHTTPD_INT("perm_required", perm_required, &khttpd_zero, &khttpd_mode_max),
+	KHTTPD_INT("perm_forbid", perm_forbid, &khttpd_zero, &khttpd_mode_max),
+	KHTTPD_INT("crossmounts", crossmounts, &khttpd_zero, &khttpd_one),
+	KHTTPD_STRING("documentroot", docroot, khttpd_valid_docroot),
+	KHTTPD_STRING("indexfile", index, khttpd_valid_index),
 #if LINUX_VERSION_CODE < KERNEL_VERSION(6, 11, 0)
 	{} /* 6.1 needs the sentinel; 6.11+ refuse it */
 #endif

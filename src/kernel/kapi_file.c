@@ -18,13 +18,16 @@ int vfs_path_lookup(struct dentry *dentry, struct vfsmount *mnt,
 		    const char *name, unsigned int flags, struct path *path);
 #endif
 
-/*
- * LOOKUP_BENEATH: ".." above the root and absolute symlinks fail (-EXDEV);
- * symlinks that stay inside the root are followed. No magic links
- * (/proc/self/fd/...), no crossing into another mount.
- */
-#define KHTTPD_LOOKUP_FLAGS \
-	(LOOKUP_FOLLOW | LOOKUP_BENEATH | LOOKUP_NO_MAGICLINKS | LOOKUP_NO_XDEV)
+unsigned int kh_root_lookup_flags(bool crossmounts)
+{
+	/*
+	 * LOOKUP_BENEATH: ".." above the root and absolute symlinks fail
+	 * (-EXDEV); symlinks that stay inside the root are followed. No magic
+	 * links (/proc/self/fd/...); no other mount unless allowed.
+	 */
+	return LOOKUP_FOLLOW | LOOKUP_BENEATH | LOOKUP_NO_MAGICLINKS |
+	       (crossmounts ? 0 : LOOKUP_NO_XDEV);
+}
 
 int kh_file_open(struct kh_root *root, const char *name, struct kh_file **out,
 		 struct kh_file_info *info)
@@ -35,7 +38,7 @@ int kh_file_open(struct kh_root *root, const char *name, struct kh_file **out,
 
 	*out = NULL;
 	err = vfs_path_lookup(root->path.dentry, root->path.mnt, name,
-			      KHTTPD_LOOKUP_FLAGS, &path);
+			      root->lookup_flags, &path);
 	if (err)
 		return err;
 
@@ -50,7 +53,8 @@ int kh_file_open(struct kh_root *root, const char *name, struct kh_file **out,
 
 	/* Never open anything else: a FIFO or device could block or act. */
 	if (S_ISREG(stat.mode)) {
-		struct file *file = dentry_open(&path, O_RDONLY | O_LARGEFILE,
+		/* O_NOATIME: serving a file is not an access worth a write. */
+		struct file *file = dentry_open(&path, O_RDONLY | O_LARGEFILE | O_NOATIME,
 						current_cred());
 
 		if (IS_ERR(file))

@@ -11,17 +11,20 @@
 
 #include "khttpd/kapi.h"
 
-/* Bounce buffer for sending file data (copying path; zero-copy comes later). */
-#define KHTTPD_FILEBUF_SIZE (64 * 1024)
+/* File data is spliced in chunks of this size, rescheduling in between. */
+#define KHTTPD_SPLICE_CHUNK (1024 * 1024)
 
 struct kh_conn {
 	struct socket *sock;
-	char *filebuf; /* KHTTPD_FILEBUF_SIZE bytes, owned by the worker */
 };
 
 struct kh_root {
 	struct path path;
+	unsigned int lookup_flags;
 };
+
+/* Path walk flags that confine lookups to the document root. */
+unsigned int kh_root_lookup_flags(bool crossmounts);
 
 static inline struct file *kh_to_file(struct kh_file *f)
 {

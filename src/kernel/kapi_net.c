@@ -6,8 +6,14 @@
 #include <linux/minmax.h>
 #include <linux/net.h>
 #include <linux/sched.h>
+#include <linux/pipe_fs_i.h>
 #include <linux/socket.h>
+#include <linux/splice.h>
 #include <linux/uio.h>
+#include <linux/version.h>
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 5, 0)
+#include <linux/bvec.h>
+#endif
 
 #include "kapi_kernel.h"
 
@@ -43,25 +49,60 @@ int kh_conn_send(struct kh_conn *conn, const void *buf, kh_size len, int more)
 	return send_all(conn->sock, buf, len, more);
 }
 
+/*
+ * Zero-copy file sending, the way nfsd does it: splice_direct_to_actor()
+ * fills the worker's internal pipe with page-cache pages of the file
+ * (no copy), and khttpd_splice_buf() hands each page to TCP, which takes a
+ * reference on it instead of copying: kernel_sendpage() before 6.5,
+ * MSG_SPLICE_PAGES from 6.5 on (where TCP honours it).
+ */
+static int khttpd_splice_buf(struct pipe_inode_info *pipe,
+			     struct pipe_buffer *buf, struct splice_desc *sd)
+{
+	struct socket *sock = sd->u.data;
+	bool more = sd->total_len > sd->len || (sd->flags & SPLICE_F_MORE);
+	int flags = MSG_NOSIGNAL | (more ? MSG_MORE : 0);
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 5, 0)
+	struct bio_vec bvec;
+	struct msghdr msg = { .msg_flags = flags | MSG_SPLICE_PAGES };
+
+	bvec_set_page(&bvec, buf->page, sd->len, buf->offset);
+	iov_iter_bvec(&msg.msg_iter, ITER_SOURCE, &bvec, 1, sd->len);
+	return sock_sendmsg(sock, &msg);
+#else
+	return kernel_sendpage(sock, buf->page, buf->offset, sd->len, flags);
+#endif
+}
+
+static int khttpd_splice_actor(struct pipe_inode_info *pipe,
+			       struct splice_desc *sd)
+{
+	return __splice_from_pipe(pipe, sd, khttpd_splice_buf);
+}
+
 int kh_conn_send_file(struct kh_conn *conn, struct kh_file *kf, kh_u64 offset,
 		      kh_u64 len)
 {
 	struct file *file = kh_to_file(kf);
-	loff_t pos = offset;
 
 	while (len) {
-		size_t chunk = min_t(u64, len, KHTTPD_FILEBUF_SIZE);
-		ssize_t n = kernel_read(file, conn->filebuf, chunk, &pos);
-		int err;
+		struct splice_desc sd = {
+			.total_len = min_t(u64, len, KHTTPD_SPLICE_CHUNK),
+			.pos = offset,
+			.u.data = conn->sock,
+		};
+		ssize_t n;
 
+		/* More of this file follows the chunk: keep TCP corked. */
+		if (len > sd.total_len)
+			sd.flags |= SPLICE_F_MORE;
+		n = splice_direct_to_actor(file, &sd, khttpd_splice_actor);
 		if (n < 0)
 			return n;
 		if (n == 0)
 			return -EIO; /* file shrank under us: Content-Length is wrong */
+		offset += n;
 		len -= n;
-		err = send_all(conn->sock, conn->filebuf, n, len > 0);
-		if (err)
-			return err;
 		cond_resched();
 	}
 	return 0;

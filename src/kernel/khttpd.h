@@ -9,14 +9,21 @@
 #include <linux/mutex.h>
 
 #define KHTTPD_DOCROOT_MAX 1024
+#define KHTTPD_INDEX_MAX 256 /* NAME_MAX + 1 */
 #define KHTTPD_THREADS_MAX 256
-#define KHTTPD_MAX_HEAD 8192 /* request head limit (sysctl in a later step) */
 
 /* Settings from /proc/sys/net/khttpd, read when the server starts. */
 struct khttpd_config {
 	int port;
 	int threads;
+	int max_header_size;    /* request line + headers, bytes */
+	int keepalive_requests; /* per connection; 0 = unlimited */
+	int keepalive_timeout;  /* seconds a connection may sit idle */
+	int perm_required;      /* mode bits a served file must have */
+	int perm_forbid;        /* mode bits a served file must not have */
+	int crossmounts;        /* 1: lookups may enter other mounts */
 	char docroot[KHTTPD_DOCROOT_MAX];
+	char index[KHTTPD_INDEX_MAX];
 };
 
 /* All of the config, and starting/stopping, happen under this mutex. */

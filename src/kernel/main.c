@@ -6,13 +6,21 @@
 
 #include <linux/cpumask.h>
 #include <linux/module.h>
+#include <linux/stat.h>
 #include <linux/string.h>
 
 #include "khttpd.h"
 
 struct khttpd_config khttpd_config = {
 	.port = 80,
+	.max_header_size = 8192,
+	.keepalive_requests = 1000,
+	.keepalive_timeout = 60,
+	.perm_required = S_IROTH, /* world-readable files only, as kHTTPd */
+	.perm_forbid = 0,
+	.crossmounts = 0,
 	.docroot = "/var/www",
+	.index = "index.html",
 };
 
 static int __init khttpd_init(void)

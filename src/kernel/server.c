@@ -11,14 +11,17 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/in.h>
+#include <linux/in6.h>
 #include <linux/kthread.h>
 #include <linux/mm.h>
 #include <linux/namei.h>
 #include <linux/net.h>
 #include <linux/slab.h>
+#include <linux/string.h>
 #include <linux/stat.h>
 #include <linux/tcp.h>
 #include <net/net_namespace.h>
+#include <net/ipv6.h>
 #include <net/sock.h>
 
 #include "khttpd/core.h"
@@ -26,7 +29,6 @@
 #include "khttpd.h"
 
 #define KHTTPD_BACKLOG 1024
-#define KHTTPD_IO_TIMEOUT_SECS 60
 
 struct khttpd_server;
 
@@ -44,6 +46,9 @@ struct khttpd_server {
 	struct socket *listener;
 	struct kh_root root;
 	struct khttpd_session_params params;
+	char index[KHTTPD_INDEX_MAX];
+	int max_header_size;
+	int io_timeout_secs;
 	bool stopping;
 	int nr_workers; /* initialised so far; workers[] has room for all */
 	struct khttpd_worker workers[];
@@ -58,14 +63,14 @@ bool khttpd_server_running(void)
 	return khttpd_server != NULL;
 }
 
-static void khttpd_conn_setup(struct socket *sock)
+static void khttpd_conn_setup(struct socket *sock, int timeout_secs)
 {
 	struct sock *sk = sock->sk;
 
 	tcp_sock_set_nodelay(sk);
-	sock_set_sndtimeo(sk, KHTTPD_IO_TIMEOUT_SECS);
+	sock_set_sndtimeo(sk, timeout_secs);
 	lock_sock(sk);
-	sk->sk_rcvtimeo = KHTTPD_IO_TIMEOUT_SECS * HZ;
+	sk->sk_rcvtimeo = (long)timeout_secs * HZ;
 	release_sock(sk);
 }
 
@@ -82,7 +87,7 @@ static void khttpd_worker_serve(struct khttpd_worker *w, struct socket *sock)
 	w->conn.sock = sock;
 	mutex_unlock(&w->conn_lock);
 
-	khttpd_conn_setup(sock);
+	khttpd_conn_setup(sock, srv->io_timeout_secs);
 	khttpd_session_run(&w->conn, &srv->root, &srv->params, &w->buffers);
 
 	mutex_lock(&w->conn_lock);
@@ -126,21 +131,40 @@ static int khttpd_worker_fn(void *data)
 	return 0;
 }
 
+/*
+ * Listens on all addresses: one IPv6 socket that also takes IPv4
+ * (v4-mapped), or plain IPv4 where the kernel has no IPv6.
+ */
 static int khttpd_listen(struct khttpd_server *srv, int port)
 {
-	struct sockaddr_in addr = {
+	struct sockaddr_in6 addr6 = {
+		.sin6_family = AF_INET6,
+		.sin6_addr = IN6ADDR_ANY_INIT,
+		.sin6_port = htons(port),
+	};
+	struct sockaddr_in addr4 = {
 		.sin_family = AF_INET,
 		.sin_addr.s_addr = htonl(INADDR_ANY),
 		.sin_port = htons(port),
 	};
+	struct sockaddr *addr = (struct sockaddr *)&addr6;
+	int addrlen = sizeof(addr6);
 	int err;
 
-	err = sock_create_kern(&init_net, PF_INET, SOCK_STREAM, IPPROTO_TCP,
+	err = sock_create_kern(&init_net, PF_INET6, SOCK_STREAM, IPPROTO_TCP,
 			       &srv->listener);
+	if (err == -EAFNOSUPPORT) {
+		addr = (struct sockaddr *)&addr4;
+		addrlen = sizeof(addr4);
+		err = sock_create_kern(&init_net, PF_INET, SOCK_STREAM,
+				       IPPROTO_TCP, &srv->listener);
+	}
 	if (err)
 		return err;
 	sock_set_reuseaddr(srv->listener->sk);
-	err = kernel_bind(srv->listener, (struct sockaddr *)&addr, sizeof(addr));
+	if (addr->sa_family == AF_INET6)
+		srv->listener->sk->sk_ipv6only = false;
+	err = kernel_bind(srv->listener, addr, addrlen);
 	if (err) {
 		pr_err("cannot bind port %d: error %d\n", port, err);
 		goto fail;
@@ -159,22 +183,20 @@ fail:
 
 static int khttpd_worker_init(struct khttpd_server *srv, struct khttpd_worker *w)
 {
-	size_t size = khttpd_buffers_size(KHTTPD_MAX_HEAD);
+	size_t size = khttpd_buffers_size(srv->max_header_size);
 
 	w->srv = srv;
 	mutex_init(&w->conn_lock);
 	w->buffers_block = kvmalloc(size, GFP_KERNEL);
-	w->conn.filebuf = kvmalloc(KHTTPD_FILEBUF_SIZE, GFP_KERNEL);
-	if (!w->buffers_block || !w->conn.filebuf)
+	if (!w->buffers_block)
 		return -ENOMEM;
-	khttpd_buffers_init(&w->buffers, w->buffers_block, KHTTPD_MAX_HEAD);
+	khttpd_buffers_init(&w->buffers, w->buffers_block, srv->max_header_size);
 	return 0;
 }
 
 static void khttpd_worker_free(struct khttpd_worker *w)
 {
 	kvfree(w->buffers_block);
-	kvfree(w->conn.filebuf);
 	mutex_destroy(&w->conn_lock);
 }
 
@@ -220,10 +242,15 @@ int khttpd_server_start(const struct khttpd_config *cfg)
 	srv = kzalloc(struct_size(srv, workers, cfg->threads), GFP_KERNEL);
 	if (!srv)
 		return -ENOMEM;
-	srv->params.index_name = "index.html";
-	srv->params.max_requests = 0;
-	srv->params.perm_required = S_IROTH; /* world-readable files only */
-	srv->params.perm_forbid = 0;
+	/* The server keeps its own copy: the config may change meanwhile. */
+	strscpy(srv->index, cfg->index, sizeof(srv->index));
+	srv->params.index_name = srv->index;
+	srv->params.max_requests = cfg->keepalive_requests;
+	srv->params.perm_required = cfg->perm_required;
+	srv->params.perm_forbid = cfg->perm_forbid;
+	srv->max_header_size = cfg->max_header_size;
+	srv->io_timeout_secs = cfg->keepalive_timeout;
+	srv->root.lookup_flags = kh_root_lookup_flags(cfg->crossmounts);
 
 	err = kern_path(cfg->docroot, LOOKUP_FOLLOW | LOOKUP_DIRECTORY,
 			&srv->root.path);

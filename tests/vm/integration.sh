@@ -47,13 +47,21 @@ make_docroot() {
 
 test_load() {
 	check "insmod khttpd.ko" insmod "$KO"
-	for f in start stop serverport documentroot threads; do
+	for f in start stop serverport documentroot threads indexfile max_header_size \
+		keepalive_requests keepalive_timeout perm_required perm_forbid crossmounts; do
 		check "sysctl $f exists" test -f "$SYS/$f"
 	done
 	expect_eq "serverport defaults to 80" 80 "$(cat $SYS/serverport)"
 	expect_eq "documentroot defaults to /var/www" /var/www "$(cat $SYS/documentroot)"
 	expect_eq "threads defaults to online CPUs" "$(nproc)" "$(cat $SYS/threads)"
 	expect_eq "not running after load" 0 "$(cat $SYS/start)"
+	expect_eq "indexfile defaults to index.html" index.html "$(cat $SYS/indexfile)"
+	expect_eq "max_header_size defaults to 8192" 8192 "$(cat $SYS/max_header_size)"
+	expect_eq "keepalive_requests defaults to 1000" 1000 "$(cat $SYS/keepalive_requests)"
+	expect_eq "keepalive_timeout defaults to 60" 60 "$(cat $SYS/keepalive_timeout)"
+	expect_eq "perm_required defaults to 4 (S_IROTH)" 4 "$(cat $SYS/perm_required)"
+	expect_eq "perm_forbid defaults to 0" 0 "$(cat $SYS/perm_forbid)"
+	expect_eq "crossmounts defaults to 0" 0 "$(cat $SYS/crossmounts)"
 }
 
 test_sysctl_validation() {
@@ -69,6 +77,18 @@ test_sysctl_validation() {
 	expect_fail_with "documentroot rejects a relative path" "Invalid argument" sysctl_write $SYS/documentroot relative/path
 	expect_fail_with "documentroot rejects an overlong path" "Invalid argument" sysctl_write $SYS/documentroot "/$(head -c 2000 /dev/zero | tr '\0' a)"
 	expect_eq "documentroot unchanged by bad writes" /var/www "$(cat $SYS/documentroot)"
+	for v in 1023 65537; do
+		expect_fail_with "max_header_size rejects $v" "Invalid argument" sysctl_write $SYS/max_header_size $v
+	done
+	expect_fail_with "keepalive_requests rejects -1" "Invalid argument" sysctl_write $SYS/keepalive_requests -1
+	expect_fail_with "keepalive_timeout rejects 0" "Invalid argument" sysctl_write $SYS/keepalive_timeout 0
+	expect_fail_with "perm_required rejects 4096" "Invalid argument" sysctl_write $SYS/perm_required 4096
+	expect_fail_with "perm_forbid rejects -1" "Invalid argument" sysctl_write $SYS/perm_forbid -1
+	expect_fail_with "crossmounts rejects 2" "Invalid argument" sysctl_write $SYS/crossmounts 2
+	for v in a/b . .. ''; do
+		expect_fail_with "indexfile rejects '$v'" "Invalid argument" sysctl_write $SYS/indexfile "$v"
+	done
+	expect_eq "indexfile unchanged by bad writes" index.html "$(cat $SYS/indexfile)"
 	check "threads accepts 3" sysctl_write $SYS/threads 3
 	expect_eq "threads reads back 3" 3 "$(cat $SYS/threads)"
 }
@@ -185,6 +205,60 @@ test_stop_start() {
 	expect_eq "serves after restart" x "$(curl -s $URL/one.txt)"
 }
 
+# with_settings NAME=VALUE...: stop, apply, start (the caller restores).
+with_settings() {
+	sysctl_write $SYS/stop 1
+	local kv
+	for kv in "$@"; do
+		sysctl_write "$SYS/${kv%%=*}" "${kv#*=}" || fail "set $kv"
+	done
+	sysctl_write $SYS/start 1
+}
+
+test_settings() {
+	expect_eq "IPv6 ([::1])" x "$(curl -s -g 'http://[::1]/one.txt')"
+
+	echo home > "$WWW/sub/home.htm"
+	chmod a+r "$WWW/sub/home.htm"
+	with_settings indexfile=home.htm
+	expect_eq "indexfile names the directory index" home "$(curl -s $URL/sub/)"
+	with_settings indexfile=index.html
+
+	with_settings keepalive_requests=2
+	expect_eq "keepalive_requests=2 closes after the second response" 2 \
+		"$(python3 "$HERE/rawhttp.py" 127.0.0.1 $PORT count /one.txt /one.txt /one.txt)"
+	with_settings keepalive_requests=1000
+	expect_eq "keepalive_requests=1000 answers all pipelined requests" 3 \
+		"$(python3 "$HERE/rawhttp.py" 127.0.0.1 $PORT count /one.txt /one.txt /one.txt)"
+
+	with_settings max_header_size=2048
+	expect_eq "max_header_size=2048: 3000-byte header gets 431" 431 \
+		"$(python3 -c 'import sys; sys.stdout.write("GET / HTTP/1.1\r\nHost: x\r\nX: " + "a"*3000 + "\r\n\r\n")' | raw_status)"
+	expect_eq "max_header_size=2048: 1000-byte header is fine" 200 \
+		"$(python3 -c 'import sys; sys.stdout.write("GET /one.txt HTTP/1.1\r\nHost: x\r\nX: " + "a"*1000 + "\r\n\r\n")' | raw_status)"
+	with_settings max_header_size=8192
+
+	mkdir -p "$WWW/mnt"
+	mount -t tmpfs none "$WWW/mnt"
+	echo mounted > "$WWW/mnt/m.txt"
+	chmod -R a+rX "$WWW/mnt"
+	expect_eq "another mount is not entered by default" 404 "$(status /mnt/m.txt)"
+	with_settings crossmounts=1
+	expect_eq "crossmounts=1 enters it" mounted "$(curl -s $URL/mnt/m.txt)"
+	with_settings crossmounts=0
+	umount "$WWW/mnt"
+
+	echo '#!/bin/sh' > "$WWW/run.sh"
+	chmod 755 "$WWW/run.sh"
+	expect_eq "executable file served by default" 200 "$(status /run.sh)"
+	with_settings perm_forbid=73
+	expect_eq "perm_forbid=73 (0111) forbids executables" 403 "$(status /run.sh)"
+	expect_eq "perm_forbid=73 still serves plain files" 200 "$(status /one.txt)"
+	with_settings perm_forbid=0 perm_required=0
+	expect_eq "perm_required=0 serves a 0600 file" 200 "$(status /secret.txt)"
+	with_settings perm_required=4
+}
+
 test_rmmod_while_serving() {
 	# Slow readers hold connections (and a worker each) open.
 	local pids=() i
@@ -215,5 +289,6 @@ test_serving
 test_errors
 test_connection_handling
 test_stop_start
+test_settings
 test_rmmod_while_serving
 summary

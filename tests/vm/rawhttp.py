@@ -9,6 +9,7 @@ usage: rawhttp.py HOST PORT MODE [ARGS]
   pipeline P1 P2    both GETs in one write: "body1|body2"
   http10 P          HTTP/1.0 GET: "closed" if the server closes after it
   idle P            one GET with keep-alive, then hold the connection open
+  count P...        pipeline GETs, print how many responses came before close
 """
 import http.client
 import socket
@@ -86,6 +87,19 @@ def main():
                 print("closed")
                 break
             data += chunk
+    elif mode == "count":
+        # The last request asks to close, so an unlimited server ends too.
+        s = connect(host, port)
+        req = "".join(f"GET {p} HTTP/1.1\r\nHost: x\r\n\r\n" for p in args[:-1])
+        req += f"GET {args[-1]} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+        s.sendall(req.encode())
+        data = b""
+        while True:
+            chunk = s.recv(65536)
+            if not chunk:
+                break
+            data += chunk
+        print(data.count(b"HTTP/1.1 "))
     elif mode == "idle":
         s = connect(host, port)
         s.sendall(f"GET {args[0]} HTTP/1.1\r\nHost: x\r\n\r\n".encode())
