@@ -33,6 +33,7 @@ static int khttpd_header_max = 65536;
 static int khttpd_int_max = INT_MAX;
 static int khttpd_timeout_max = 3600;
 static int khttpd_mode_max = 07777;
+static int khttpd_filecache_max = 1 << 20;
 
 /* Parses an int in [extra1, extra2] through a copy of @table into @val. */
 static int khttpd_parse_int(KHTTPD_CTL_TABLE *table, int write, void *buffer,
@@ -196,6 +197,8 @@ static struct ctl_table khttpd_table[] = {
 	KHTTPD_INT("perm_required", perm_required, &khttpd_zero, &khttpd_mode_max),
 	KHTTPD_INT("perm_forbid", perm_forbid, &khttpd_zero, &khttpd_mode_max),
 	KHTTPD_INT("crossmounts", crossmounts, &khttpd_zero, &khttpd_one),
+	KHTTPD_INT("filecache_entries", filecache_entries, &khttpd_zero,
+		   &khttpd_filecache_max),
 	KHTTPD_STRING("documentroot", docroot, khttpd_valid_docroot),
 	KHTTPD_STRING("indexfile", index, khttpd_valid_index),
 #if LINUX_VERSION_CODE < KERNEL_VERSION(6, 11, 0)

@@ -7,9 +7,12 @@
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/namei.h>
+#include <linux/seqlock.h>
+#include <linux/string.h>
 #include <linux/stat.h>
 #include <linux/version.h>
 
+#include "file_cache.h"
 #include "kapi_kernel.h"
 
 #if LINUX_VERSION_CODE < KERNEL_VERSION(6, 2, 0)
@@ -32,11 +35,20 @@ unsigned int kh_root_lookup_flags(bool crossmounts)
 int kh_file_open(struct kh_root *root, const char *name, struct kh_file **out,
 		 struct kh_file_info *info)
 {
+	size_t len = strlen(name);
+	struct file *cached;
 	struct path path;
 	struct kstat stat;
+	unsigned int rename_seq;
 	int err;
 
 	*out = NULL;
+	if (root->cache && khttpd_fc_get(root->cache, name, len, &cached, info)) {
+		*out = kh_from_file(cached);
+		return 0;
+	}
+
+	rename_seq = read_seqbegin(&rename_lock);
 	err = vfs_path_lookup(root->path.dentry, root->path.mnt, name,
 			      root->lookup_flags, &path);
 	if (err)
@@ -57,10 +69,14 @@ int kh_file_open(struct kh_root *root, const char *name, struct kh_file **out,
 		struct file *file = dentry_open(&path, O_RDONLY | O_LARGEFILE | O_NOATIME,
 						current_cred());
 
-		if (IS_ERR(file))
+		if (IS_ERR(file)) {
 			err = PTR_ERR(file);
-		else
+		} else {
 			*out = kh_from_file(file);
+			if (root->cache)
+				khttpd_fc_put(root->cache, name, len, file, info,
+					      rename_seq, stat.ctime);
+		}
 	}
 out:
 	path_put(&path);

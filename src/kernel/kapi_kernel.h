@@ -18,9 +18,12 @@ struct kh_conn {
 	struct socket *sock;
 };
 
+struct khttpd_file_cache;
+
 struct kh_root {
 	struct path path;
 	unsigned int lookup_flags;
+	struct khttpd_file_cache *cache; /* NULL: caching off */
 };
 
 /* Path walk flags that confine lookups to the document root. */

@@ -22,6 +22,7 @@ struct khttpd_config {
 	int perm_required;      /* mode bits a served file must have */
 	int perm_forbid;        /* mode bits a served file must not have */
 	int crossmounts;        /* 1: lookups may enter other mounts */
+	int filecache_entries;  /* open-file cache size; 0 = off */
 	char docroot[KHTTPD_DOCROOT_MAX];
 	char index[KHTTPD_INDEX_MAX];
 };

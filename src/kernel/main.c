@@ -19,6 +19,7 @@ struct khttpd_config khttpd_config = {
 	.perm_required = S_IROTH, /* world-readable files only, as kHTTPd */
 	.perm_forbid = 0,
 	.crossmounts = 0,
+	.filecache_entries = 4096,
 	.docroot = "/var/www",
 	.index = "index.html",
 };

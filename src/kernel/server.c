@@ -25,6 +25,7 @@
 #include <net/sock.h>
 
 #include "khttpd/core.h"
+#include "file_cache.h"
 #include "kapi_kernel.h"
 #include "khttpd.h"
 
@@ -225,6 +226,7 @@ static void khttpd_server_destroy(struct khttpd_server *srv)
 	}
 	if (srv->listener)
 		sock_release(srv->listener);
+	khttpd_fc_destroy(srv->root.cache);
 	if (srv->root.path.dentry)
 		path_put(&srv->root.path);
 	kfree(srv);
@@ -252,6 +254,9 @@ int khttpd_server_start(const struct khttpd_config *cfg)
 	srv->io_timeout_secs = cfg->keepalive_timeout;
 	srv->root.lookup_flags = kh_root_lookup_flags(cfg->crossmounts);
 
+	srv->root.cache = khttpd_fc_create(cfg->filecache_entries, &err);
+	if (err)
+		goto fail;
 	err = kern_path(cfg->docroot, LOOKUP_FOLLOW | LOOKUP_DIRECTORY,
 			&srv->root.path);
 	if (err) {

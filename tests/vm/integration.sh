@@ -48,7 +48,8 @@ make_docroot() {
 test_load() {
 	check "insmod khttpd.ko" insmod "$KO"
 	for f in start stop serverport documentroot threads indexfile max_header_size \
-		keepalive_requests keepalive_timeout perm_required perm_forbid crossmounts; do
+		keepalive_requests keepalive_timeout perm_required perm_forbid crossmounts \
+		filecache_entries; do
 		check "sysctl $f exists" test -f "$SYS/$f"
 	done
 	expect_eq "serverport defaults to 80" 80 "$(cat $SYS/serverport)"
@@ -62,6 +63,7 @@ test_load() {
 	expect_eq "perm_required defaults to 4 (S_IROTH)" 4 "$(cat $SYS/perm_required)"
 	expect_eq "perm_forbid defaults to 0" 0 "$(cat $SYS/perm_forbid)"
 	expect_eq "crossmounts defaults to 0" 0 "$(cat $SYS/crossmounts)"
+	expect_eq "filecache_entries defaults to 4096" 4096 "$(cat $SYS/filecache_entries)"
 }
 
 test_sysctl_validation() {
@@ -85,6 +87,8 @@ test_sysctl_validation() {
 	expect_fail_with "perm_required rejects 4096" "Invalid argument" sysctl_write $SYS/perm_required 4096
 	expect_fail_with "perm_forbid rejects -1" "Invalid argument" sysctl_write $SYS/perm_forbid -1
 	expect_fail_with "crossmounts rejects 2" "Invalid argument" sysctl_write $SYS/crossmounts 2
+	expect_fail_with "filecache_entries rejects -1" "Invalid argument" sysctl_write $SYS/filecache_entries -1
+	expect_fail_with "filecache_entries rejects 1048577" "Invalid argument" sysctl_write $SYS/filecache_entries 1048577
 	for v in a/b . .. ''; do
 		expect_fail_with "indexfile rejects '$v'" "Invalid argument" sysctl_write $SYS/indexfile "$v"
 	done
@@ -259,6 +263,42 @@ test_settings() {
 	with_settings perm_required=4
 }
 
+# The open-file cache must never serve what a fresh lookup would not.
+test_file_cache() {
+	local c=$WWW/cache
+	mkdir -p "$c/d"
+	echo v1 > "$c/f.txt"
+	echo in-d > "$c/d/g.txt"
+	chmod -R a+rX "$c"
+	expect_eq "cache: first GET" v1 "$(curl -s $URL/cache/f.txt)"
+	expect_eq "cache: second GET (cached)" v1 "$(curl -s $URL/cache/f.txt)"
+	echo v2-longer > "$c/f.txt"
+	expect_eq "cache: file rewritten in place" v2-longer "$(curl -s $URL/cache/f.txt)"
+	echo v3 > "$c/new.tmp"
+	chmod a+r "$c/new.tmp"
+	mv "$c/new.tmp" "$c/f.txt"
+	expect_eq "cache: file replaced by rename" v3 "$(curl -s $URL/cache/f.txt)"
+	chmod 600 "$c/f.txt"
+	expect_eq "cache: chmod to private is seen" 403 "$(status /cache/f.txt)"
+	chmod 644 "$c/f.txt"
+	rm "$c/f.txt"
+	expect_eq "cache: deleted file" 404 "$(status /cache/f.txt)"
+	expect_eq "cache: file in a directory" in-d "$(curl -s $URL/cache/d/g.txt)"
+	mv "$c/d" "$c/e"
+	expect_eq "cache: directory renamed away" 404 "$(status /cache/d/g.txt)"
+	expect_eq "cache: file under the new directory name" in-d "$(curl -s $URL/cache/e/g.txt)"
+
+	with_settings filecache_entries=0
+	expect_eq "cache off: still serves" in-d "$(curl -s $URL/cache/e/g.txt)"
+	with_settings filecache_entries=1
+	local i ok=0
+	for i in 1 2 3; do
+		[ "$(curl -s $URL/one.txt)" = x ] && [ "$(curl -s $URL/cache/e/g.txt)" = in-d ] && ok=$((ok + 1))
+	done
+	expect_eq "cache of 1 entry: alternating files stay right" 3 "$ok"
+	with_settings filecache_entries=4096
+}
+
 test_rmmod_while_serving() {
 	# Slow readers hold connections (and a worker each) open.
 	local pids=() i
@@ -290,5 +330,6 @@ test_errors
 test_connection_handling
 test_stop_start
 test_settings
+test_file_cache
 test_rmmod_while_serving
 summary

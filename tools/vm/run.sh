@@ -95,6 +95,8 @@ if [ "$KHTTPD_NET" = 1 ]; then
 fi
 ip link set lo up
 mount -t 9p -o trans=virtio,version=9p2000.L,ro,msize=512000,cache=loose hostroot /newroot || fail "cannot mount host root"
+# A second view of the host root that the tmpfs overlays below do not hide.
+mkdir -p /hostview && mount --bind /newroot /hostview || fail "cannot bind the host root"
 for d in tmp var/tmp; do mount -t tmpfs -o mode=1777 tmpfs /newroot/$d || fail "tmpfs /$d"; done
 for d in run var/log root var/lib/nginx var/lib/apache2; do
     [ -d /newroot/$d ] || continue
@@ -108,6 +110,11 @@ mkdir -p /newroot/dev/pts /newroot/dev/shm
 mount -t devpts -o newinstance,ptmxmode=0666 devpts /newroot/dev/pts
 mount -t tmpfs -o mode=1777 tmpfs /newroot/dev/shm
 if grep -qw debugfs /proc/filesystems; then mount -t debugfs debugfs /newroot/sys/kernel/debug; fi
+# Host directories the job needs that lie under an overlaid directory (a
+# checkout in /tmp, say) come back at their own paths, read-only.
+for d in $KHTTPD_EXPOSE; do
+    mkdir -p "/newroot$d" && mount --bind "/hostview$d" "/newroot$d" || fail "cannot expose $d"
+done
 mkdir -p "/newroot$KHTTPD_OUT" && mount --bind /out "/newroot$KHTTPD_OUT" || fail "cannot bind the out share"
 echo "khttpd-init: $(uname -r) up $(cut -d' ' -f1 /proc/uptime)s, running the script"
 if [ "$KHTTPD_INTERACTIVE" = 1 ]; then in=/dev/ttyS0; else in=/dev/null; fi
@@ -177,20 +184,27 @@ fi
 
 # ---- per-run job ----
 cwd=$PWD
-masked='^/(tmp|var/tmp|run|var/log|root|var/lib/nginx|var/lib/apache2)(/|$)'
-if [[ $script =~ $masked && $script != "$out"/* ]]; then
-    log "note: $script is under a directory the guest overlays with tmpfs; running a copy from $out/.job"
-    cp "$script" "$out/.job/$(basename "$script")"
-    script=$out/.job/$(basename "$script")
-fi
-if [[ $cwd =~ $masked && $cwd != "$out" && $cwd != "$out"/* ]]; then
-    log "note: cwd $cwd is hidden in the guest (tmpfs); the script runs in /"
-    cwd=/
-fi
+# Directories the guest overlays with tmpfs. A script or working directory
+# below one of them (e.g. a checkout in /tmp) is bind-mounted back from the
+# host root inside the guest; an overlaid directory itself cannot be.
+masked='^/(tmp|var/tmp|run|var/log|root|var/lib/nginx|var/lib/apache2)'
+expose=()
+for d in "$cwd" "$(dirname "$script")"; do
+    if [[ $d =~ $masked/. && $d != "$out" && $d != "$out"/* ]]; then
+        expose+=("$d")
+    elif [[ $d =~ $masked$ ]]; then
+        [[ $d == "$cwd" ]] && { log "note: cwd $cwd is a tmpfs in the guest; the script runs in /"; cwd=/; }
+        [[ $d != "$cwd" && $d != / ]] && die "script $script lies directly in $d, which the guest overlays; move it"
+    fi
+done
+for d in "${expose[@]}"; do
+    [[ $d != *[[:space:]]* ]] || die "cannot expose a path with spaces in the guest: $d"
+done
 {
     echo "KHTTPD_OUT=$out"
     echo "KHTTPD_NET=$(( ${#fwds[@]} > 0 ? 1 : 0 ))"
     echo "KHTTPD_INTERACTIVE=$interactive"
+    echo "KHTTPD_EXPOSE='${expose[*]}'"
 } >"$out/.job/env"
 {
     echo '#!/bin/bash'

@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Open-file cache: document-root-relative path -> open file + metadata.
+ */
+#ifndef KHTTPD_FILE_CACHE_H
+#define KHTTPD_FILE_CACHE_H
+
+#include <linux/fs.h>
+#include <linux/time64.h>
+
+#include "khttpd/kapi.h"
+
+struct khttpd_file_cache;
+
+/* A cache of at most @max_entries files; NULL if @max_entries is 0. */
+struct khttpd_file_cache *khttpd_fc_create(unsigned int max_entries, int *err);
+void khttpd_fc_destroy(struct khttpd_file_cache *fc);
+
+/*
+ * On a hit that is still valid, returns true with a new reference to the
+ * file in *@file and its metadata in *@info.
+ */
+bool khttpd_fc_get(struct khttpd_file_cache *fc, const char *name, size_t len,
+		   struct file **file, struct kh_file_info *info);
+
+/*
+ * Remembers @file (the cache takes its own reference). @rename_seq is
+ * read_seqbegin(&rename_lock) from before the lookup that found @file and
+ * @ctime its inode's change time at that lookup.
+ */
+void khttpd_fc_put(struct khttpd_file_cache *fc, const char *name, size_t len,
+		   struct file *file, const struct kh_file_info *info,
+		   unsigned int rename_seq, struct timespec64 ctime);
+
+#endif /* KHTTPD_FILE_CACHE_H */
