@@ -3,7 +3,8 @@
 # make check: every test of the project, ending with one summary line
 # "N passed, N failed".
 #
-#  1. host unit tests of the C++ core (GoogleTest, ASan + UBSan) via ctest
+#  1. host unit tests of the C++ core (GoogleTest, ASan + UBSan) via ctest,
+#     and a bounded libFuzzer run over the request path
 #  2. khttpd.ko built warning-free for Debian 6.1, Debian 6.12, debug
 #  3. VM integration tests on each kernel (tests/vm/integration.sh),
 #     each run failing if the guest's dmesg shows a warning/bug/leak
@@ -91,6 +92,14 @@ if cmake -S tests/unit -B build/unit -DCMAKE_BUILD_TYPE=Debug > "$out/unit-build
 else
 	tail -n 40 "$out/unit-build.log"
 	not_ok "host unit tests: build failed"
+fi
+
+echo "check: === fuzzing the request path (bounded) ==="
+if tests/fuzz/run.sh "${KHTTPD_FUZZ_SECONDS:-30}" > "$out/fuzz.log" 2>&1; then
+	ok "fuzz: $(grep -E '^fuzz:' "$out/fuzz.log" | tail -n 1)"
+else
+	tail -n 40 "$out/fuzz.log"
+	not_ok "fuzz: the request-path fuzzer failed (see $out/fuzz.log)"
 fi
 
 for k in $kernels; do

@@ -12,7 +12,7 @@ pkgs=(
     # kernel build
     build-essential bc flex bison libelf-dev libssl-dev dwarves rsync
     # userspace tests and benchmarks
-    cmake googletest libgtest-dev python3 curl apache2 nginx-light wrk
+    cmake googletest libgtest-dev clang libclang-rt-14-dev python3 curl apache2 nginx-light wrk gnuplot-nox
 )
 
 missing=()

@@ -34,6 +34,167 @@ constexpr Civil civil_from_days(kh_s64 z)
 static_assert(civil_from_days(0).year == 1970);
 static_assert(civil_from_days(11016).month == 2 && civil_from_days(11016).day == 29);
 
+// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's
+// days_from_civil; any year, month 1..12, day 1..31).
+constexpr kh_s64 days_from_civil(kh_s64 y, unsigned m, unsigned d)
+{
+	y -= m <= 2;
+	const kh_s64 era = (y >= 0 ? y : y - 399) / 400;
+	const unsigned yoe = static_cast<unsigned>(y - era * 400);
+	const unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+	const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + static_cast<kh_s64>(doe) - 719468;
+}
+
+static_assert(days_from_civil(1970, 1, 1) == 0);
+static_assert(days_from_civil(2000, 2, 29) == 11016);
+static_assert(days_from_civil(1969, 12, 31) == -1);
+
+constexpr bool is_leap(kh_s64 y)
+{
+	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
+
+constexpr unsigned days_in_month(kh_s64 y, unsigned m)
+{
+	constexpr unsigned kLen[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+	return m == 2 && is_leap(y) ? 29 : kLen[m - 1];
+}
+
+constexpr char kLongDays[7][10] = {"Thursday", "Friday", "Saturday", "Sunday",
+				   "Monday", "Tuesday", "Wednesday"};
+
+// A forward-only reader over the date text.
+class Cursor {
+public:
+	explicit Cursor(StrView s) : s_(s) {}
+
+	bool lit(StrView l)
+	{
+		if (!s_.substr(pos_).starts_with(l))
+			return false;
+		pos_ += l.size();
+		return true;
+	}
+
+	// Exactly @n digits.
+	bool digits(kh_size n, unsigned &v)
+	{
+		if (s_.size() - pos_ < n)
+			return false;
+		v = 0;
+		for (kh_size i = 0; i < n; i++) {
+			char c = s_[pos_ + i];
+			if (!is_digit(c))
+				return false;
+			v = v * 10 + static_cast<unsigned>(c - '0');
+		}
+		pos_ += n;
+		return true;
+	}
+
+	// One of @n names; stores its index.
+	template <kh_size N, kh_size L>
+	bool name(const char (&names)[N][L], unsigned &idx)
+	{
+		for (unsigned i = 0; i < N; i++) {
+			if (lit(StrView::from_cstr(names[i], L))) {
+				idx = i;
+				return true;
+			}
+		}
+		return false;
+	}
+
+	bool done() const { return pos_ == s_.size(); }
+	char peek() const { return pos_ < s_.size() ? s_[pos_] : '\0'; }
+
+private:
+	StrView s_;
+	kh_size pos_ = 0;
+};
+
+struct Parts {
+	kh_s64 year;
+	unsigned month; // 1..12
+	unsigned day, hour, minute, second;
+};
+
+// time-of-day = hour ":" minute ":" second
+bool time_of_day(Cursor &c, Parts &p)
+{
+	return c.digits(2, p.hour) && c.lit(":") && c.digits(2, p.minute) && c.lit(":") &&
+	       c.digits(2, p.second);
+}
+
+bool month(Cursor &c, Parts &p)
+{
+	unsigned m;
+	if (!c.name(kMonths, m))
+		return false;
+	p.month = m + 1;
+	return true;
+}
+
+bool to_seconds(const Parts &p, kh_s64 &out)
+{
+	if (p.day < 1 || p.day > days_in_month(p.year, p.month) || p.hour > 23 ||
+	    p.minute > 59 || p.second > 60)
+		return false;
+	out = days_from_civil(p.year, p.month, p.day) * 86400 + p.hour * 3600 +
+	      p.minute * 60 + p.second;
+	return true;
+}
+
+} // namespace
+
+bool parse_http_date(StrView s, kh_s64 now, kh_s64 &out)
+{
+	Parts p{};
+	unsigned v;
+	{
+		// IMF-fixdate: day-name "," SP day SP month SP year SP time SP "GMT"
+		Cursor c(s);
+		if (c.name(kDays, v) && c.lit(", ") && c.digits(2, p.day) && c.lit(" ") &&
+		    month(c, p) && c.lit(" ") && c.digits(4, v) && c.lit(" ") &&
+		    time_of_day(c, p) && c.lit(" GMT") && c.done()) {
+			p.year = v;
+			return to_seconds(p, out);
+		}
+	}
+	{
+		// RFC 850: day-name-l "," SP day "-" month "-" 2DIGIT SP time SP "GMT"
+		Cursor c(s);
+		if (c.name(kLongDays, v) && c.lit(", ") && c.digits(2, p.day) && c.lit("-") &&
+		    month(c, p) && c.lit("-") && c.digits(2, v) && c.lit(" ") &&
+		    time_of_day(c, p) && c.lit(" GMT") && c.done()) {
+			// RFC 9110 section 5.6.7: more than 50 years in the future
+			// means the most recent past year with those digits. So the
+			// year is the one with those digits in (now - 50, now + 50].
+			kh_s64 this_year = civil_from_days((now > 0 ? now : 0) / 86400).year;
+			p.year = this_year - this_year % 100 + v;
+			if (p.year > this_year + 50)
+				p.year -= 100;
+			else if (p.year <= this_year - 50)
+				p.year += 100;
+			return to_seconds(p, out);
+		}
+	}
+	{
+		// asctime: day-name SP month SP ( 2DIGIT / SP DIGIT ) SP time SP year
+		Cursor c(s);
+		if (c.name(kDays, v) && c.lit(" ") && month(c, p) && c.lit(" ") &&
+		    (c.peek() == ' ' ? c.lit(" ") && c.digits(1, p.day) : c.digits(2, p.day)) &&
+		    c.lit(" ") && time_of_day(c, p) && c.lit(" ") && c.digits(4, v) && c.done()) {
+			p.year = v;
+			return to_seconds(p, out);
+		}
+	}
+	return false;
+}
+
+namespace {
+
 void put2(char *p, unsigned v)
 {
 	p[0] = static_cast<char>('0' + v / 10);

@@ -149,6 +149,16 @@ bool parse_content_length(StrView value, bool &nonzero)
 	return true;
 }
 
+// A field that may occur once: false if it already did.
+bool set_once(StrView value, StrView &dst, bool &seen)
+{
+	if (seen)
+		return false;
+	seen = true;
+	dst = value;
+	return true;
+}
+
 kh_u16 parse_field(StrView line, RequestHead &out, bool &seen_length)
 {
 	if (line[0] == ' ' || line[0] == '\t')
@@ -176,6 +186,24 @@ kh_u16 parse_field(StrView line, RequestHead &out, bool &seen_length)
 		out.has_body = out.has_body || nonzero;
 	} else if (name.equals_icase("transfer-encoding")) {
 		out.has_body = true;
+	} else if (name.equals_icase("if-modified-since")) {
+		if (!set_once(value, out.if_modified_since, out.has_if_modified_since))
+			return 400;
+	} else if (name.equals_icase("if-unmodified-since")) {
+		if (!set_once(value, out.if_unmodified_since, out.has_if_unmodified_since))
+			return 400;
+	} else if (name.equals_icase("if-none-match")) {
+		if (!set_once(value, out.if_none_match, out.has_if_none_match))
+			return 400;
+	} else if (name.equals_icase("if-match")) {
+		if (!set_once(value, out.if_match, out.has_if_match))
+			return 400;
+	} else if (name.equals_icase("if-range")) {
+		if (!set_once(value, out.if_range, out.has_if_range))
+			return 400;
+	} else if (name.equals_icase("range")) {
+		if (!set_once(value, out.range, out.has_range))
+			out.range_repeated = true;
 	}
 	return 0;
 }

@@ -20,6 +20,24 @@ struct RequestHead {
 	bool conn_close = false;      // "Connection: close"
 	bool conn_keep_alive = false; // "Connection: keep-alive"
 	bool has_body = false;        // Content-Length > 0 or Transfer-Encoding
+
+	// Conditional and range fields (RFC 9110 sections 13.1 and 14.2),
+	// OWS-trimmed, not yet interpreted. A second If-* line is a 400, as
+	// nginx answers; a second Range line makes range_repeated true and the
+	// Range is then ignored (Range is a singleton, and ignoring is allowed).
+	StrView if_match;
+	StrView if_none_match;
+	StrView if_modified_since;
+	StrView if_unmodified_since;
+	StrView range;
+	StrView if_range;
+	bool has_if_match = false;
+	bool has_if_none_match = false;
+	bool has_if_modified_since = false;
+	bool has_if_unmodified_since = false;
+	bool has_range = false;
+	bool range_repeated = false;
+	bool has_if_range = false;
 };
 
 enum class ParseStatus : kh_u8 {

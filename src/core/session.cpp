@@ -2,9 +2,12 @@
 // One client connection: read request heads, answer them, keep-alive.
 #include "khttpd/core.h"
 
+#include "byte_range.h"
+#include "etag.h"
 #include "http_date.h"
 #include "http_request.h"
 #include "mime.h"
+#include "preconditions.h"
 #include "request_path.h"
 #include "response_writer.h"
 
@@ -78,8 +81,14 @@ private:
 	// False: the connection is over.
 	bool read_head(ParseResult &result, RequestHead &head);
 	Next answer(const RequestHead &head, bool keep_alive);
-	Next serve(const RequestHead &head, bool keep_alive);
-	Next send_error(kh_u16 status, bool head_only, bool keep_alive);
+	// Not inlined into run(): its locals (path, file info, ETag, range,
+	// response writer) would add to run()'s frame, which KASAN's redzones
+	// push past the kernel's 1024-byte frame limit.
+	__attribute__((noinline)) Next serve(const RequestHead &head, bool keep_alive);
+	// @complete_length: for a 416, the size sent in "Content-Range: bytes */N".
+	Next send_error(kh_u16 status, bool head_only, bool keep_alive,
+			const kh_u64 *complete_length = nullptr);
+	Next send_not_modified(const Validators &v, bool keep_alive);
 	Next send_redirect(const RequestPath &path, bool head_only, bool keep_alive);
 	bool compose_path(const RequestPath &path);
 	void common_headers(ResponseWriter &w, kh_u16 status, bool keep_alive);
@@ -208,21 +217,67 @@ Next Session::serve(const RequestHead &head, bool keep)
 		return send_error(403, head_only, keep);
 
 	StrView name = StrView::from_cstr(bufs_.path, bufs_.path_size);
+	char etag[kEtagMax];
+	Validators v{info.mtime_sec, StrView(etag, format_etag(info.mtime_sec, info.size, etag))};
+	kh_s64 now = kh_now_seconds();
+
+	// Preconditions apply only to what would otherwise be a 200 (RFC 9110
+	// section 13.2.1), so they come after every error check above.
+	switch (evaluate_preconditions(head, v, now)) {
+	case Precondition::NotModified:
+		return send_not_modified(v, keep);
+	case Precondition::Failed:
+		return send_error(412, head_only, keep);
+	case Precondition::Proceed:
+		break;
+	}
+
+	// RFC 9110 section 14.2: range handling is defined for GET only; a
+	// server MUST ignore Range on other methods, HEAD included.
+	ByteRange range;
+	if (head.method == Method::Get && head.has_range && !head.range_repeated &&
+	    if_range_holds(head, v, now))
+		range = parse_byte_range(head.range, info.size);
+	if (range.kind == RangeKind::Unsatisfiable)
+		return send_error(416, head_only, keep, &info.size);
+	// Invalid and Ignored ranges are served whole; so are Multiple ones
+	// until multipart/byteranges is handled (elsewhere).
+	bool partial = range.kind == RangeKind::Single;
+	kh_u64 offset = partial ? range.first : 0;
+	kh_u64 length = partial ? range.length() : info.size;
 
 	ResponseWriter w(bufs_.head, bufs_.head_size);
-	common_headers(w, 200, keep);
+	common_headers(w, partial ? 206 : 200, keep);
 	w.header("Content-Type", mime_type_for(name))
-		.header("Content-Length", info.size)
+		.header("Content-Length", length)
 		.date_header("Last-Modified", info.mtime_sec)
-		.header("Accept-Ranges", "bytes")
-		.end_head();
+		.header("ETag", v.etag)
+		.header("Accept-Ranges", "bytes");
+	if (partial) {
+		w.raw("Content-Range: bytes ").number(range.first).raw("-").number(range.last);
+		w.raw("/").number(info.size).raw("\r\n");
+	}
+	w.end_head();
 	if (!w.ok())
 		return send_error(500, head_only, false);
 
-	bool body = !head_only && info.size > 0;
+	bool body = !head_only && length > 0;
 	if (kh_conn_send(conn_, w.view().data(), w.view().size(), body))
 		return Next::Close;
-	if (body && kh_conn_send_file(conn_, file.get(), 0, info.size))
+	if (body && kh_conn_send_file(conn_, file.get(), offset, length))
+		return Next::Close;
+	return keep ? Next::KeepAlive : Next::Close;
+}
+
+Next Session::send_not_modified(const Validators &v, bool keep)
+{
+	// RFC 9110 section 15.4.5: Date and ETag as a 200 would carry them;
+	// Last-Modified too, as nginx sends it. No body, so no Content-Length
+	// or Content-Type (nginx sends neither).
+	ResponseWriter w(bufs_.head, bufs_.head_size);
+	common_headers(w, 304, keep);
+	w.date_header("Last-Modified", v.last_modified).header("ETag", v.etag).end_head();
+	if (!w.ok() || kh_conn_send(conn_, w.view().data(), w.view().size(), 0))
 		return Next::Close;
 	return keep ? Next::KeepAlive : Next::Close;
 }
@@ -235,7 +290,8 @@ void Session::common_headers(ResponseWriter &w, kh_u16 status, bool keep)
 		.header("Connection", keep ? StrView("keep-alive") : StrView("close"));
 }
 
-Next Session::send_error(kh_u16 status, bool head_only, bool keep)
+Next Session::send_error(kh_u16 status, bool head_only, bool keep,
+			 const kh_u64 *complete_length)
 {
 	// A small HTML body, as nginx sends: browsers show it.
 	StrView reason = reason_phrase(status);
@@ -249,6 +305,8 @@ Next Session::send_error(kh_u16 status, bool head_only, bool keep)
 	common_headers(w, status, keep);
 	if (status == 405)
 		w.header("Allow", "GET, HEAD");
+	if (complete_length)
+		w.raw("Content-Range: bytes */").number(*complete_length).raw("\r\n");
 	w.header("Content-Type", "text/html").header("Content-Length", body_len).end_head();
 	if (!head_only) {
 		w.raw(p1).number(status).raw(" ").raw(reason);

@@ -105,6 +105,8 @@ extern "C" long kh_conn_recv(kh_conn *c, void *buf, kh_size len)
 		return c->end_result;
 	kh_size n = left < len ? left : len;
 	kh_size limit = c->in_pos == 0 && c->first_chunk ? c->first_chunk : c->chunk;
+	if (c->chunks && c->chunk_idx < c->nchunks)
+		limit = c->chunks[c->chunk_idx++];
 	if (limit && n > limit)
 		n = limit;
 	auto *dst = static_cast<char *>(buf);

@@ -42,6 +42,12 @@ struct kh_conn {
 	int send_calls;
 	int send_file_calls;
 	int send_err;     // if non-zero, sends fail with it
+
+	// If set, recv number i returns at most chunks[i] bytes (0: no limit)
+	// for the first nchunks receives; chunk/first_chunk apply after that.
+	const kh_size *chunks;
+	int nchunks;
+	int chunk_idx;
 };
 
 // An open fake file.

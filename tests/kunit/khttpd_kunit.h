@@ -38,7 +38,13 @@ void khttpd_kunit_expect_bytes(struct kunit *test, bool ok, const char *got,
 	X(khttpd_kunit_session_redirect)      \
 	X(khttpd_kunit_session_keep_alive)    \
 	X(khttpd_kunit_session_split)         \
-	X(khttpd_kunit_session_bad_requests)
+	X(khttpd_kunit_session_bad_requests)  \
+	X(khttpd_kunit_date_parse)            \
+	X(khttpd_kunit_etag)                  \
+	X(khttpd_kunit_range_overflow)        \
+	X(khttpd_kunit_preconditions)         \
+	X(khttpd_kunit_session_range)         \
+	X(khttpd_kunit_session_conditional)
 
 #define KHTTPD_KUNIT_DECLARE(name) void name(struct kunit *test);
 KHTTPD_KUNIT_CASES(KHTTPD_KUNIT_DECLARE)

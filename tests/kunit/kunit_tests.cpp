@@ -7,9 +7,12 @@
 #include "khttpd/core.h"
 #include "khttpd_kunit.h"
 
+#include "byte_range.h"
+#include "etag.h"
 #include "http_date.h"
 #include "http_request.h"
 #include "mime.h"
+#include "preconditions.h"
 #include "request_path.h"
 #include "response_writer.h"
 
@@ -98,10 +101,13 @@ constexpr const char *kTraversals[] = {
 constexpr kh_s64 kNow = 784111777;
 constexpr kh_s64 kMtime = 1000000000;
 
+// ETag: "<hex kMtime>-<hex size>"; every file served here has 14 bytes.
+#define ETAG_14 "\"3b9aca00-e\""
 #define OK_HEAD(conn, type, len)                                                   \
 	"HTTP/1.1 200 OK\r\nServer: khttpd\r\nDate: " DATE_NOW "\r\nConnection: " conn \
 	"\r\nContent-Type: " type "\r\nContent-Length: " len                          \
-	"\r\nLast-Modified: " DATE_MTIME "\r\nAccept-Ranges: bytes\r\n\r\n"
+	"\r\nLast-Modified: " DATE_MTIME "\r\nETag: " ETAG_14                        \
+	"\r\nAccept-Ranges: bytes\r\n\r\n"
 
 #define HELLO "Hello, world!\n"
 #define INDEX "<h1>home</h1>\n"
@@ -143,6 +149,7 @@ public:
 		fake::root_add_text(root_, "hello.txt", HELLO, KH_S_IFREG | 0644, kMtime);
 		fake::root_add_text(root_, "secret.txt", "s3cr3t", KH_S_IFREG | 0600, kMtime);
 		fake::root_add(root_, "sub", nullptr, 4096, KH_S_IFDIR | 0755, kMtime);
+		fake::root_add_text(root_, "digits.txt", "0123456789", KH_S_IFREG | 0644, kMtime);
 		params_.index_name = "index.html";
 		params_.max_requests = 0;
 		params_.perm_required = 0004;
@@ -428,4 +435,122 @@ extern "C" void khttpd_kunit_session_bad_requests(kunit *test)
 		  BAD_REQUEST("close"));
 	EXPECT_SV(h.run(lit("GET /%2e%2e/x HTTP/1.1\r\nHost: t\r\n\r\n")), BAD_REQUEST("close"));
 	EXPECT_SV(h.run(lit("\x16\x03\x01 junk\r\n\r\n")), BAD_REQUEST("close"));
+}
+
+// --- dates, ETags, ranges, preconditions -------------------------------------
+
+extern "C" void khttpd_kunit_date_parse(kunit *test)
+{
+	kh_s64 t = 0;
+	EXPECT(parse_http_date(lit("Sun, 06 Nov 1994 08:49:37 GMT"), kNow, t) && t == 784111777);
+	EXPECT(parse_http_date(lit("Sunday, 06-Nov-94 08:49:37 GMT"), kNow, t) && t == 784111777);
+	EXPECT(parse_http_date(lit("Sun Nov  6 08:49:37 1994"), kNow, t) && t == 784111777);
+	EXPECT(parse_http_date(lit("Wed, 31 Dec 1969 23:59:59 GMT"), kNow, t) && t == -1);
+	EXPECT(!parse_http_date(lit("Sun, 31 Nov 1994 08:49:37 GMT"), kNow, t));
+	EXPECT(!parse_http_date(lit("Sun, 06 Nov 1994 08:49:37 UTC"), kNow, t));
+	EXPECT(!parse_http_date(lit("99999999999999999999"), kNow, t));
+	EXPECT(!parse_http_date(lit(""), kNow, t));
+}
+
+extern "C" void khttpd_kunit_etag(kunit *test)
+{
+	char buf[kEtagMax];
+	EXPECT_SV(StrView(buf, format_etag(kMtime, 14, buf)), "\"3b9aca00-e\"");
+	EXPECT_SV(StrView(buf, format_etag(-9223372036854775807LL - 1, ~kh_u64{0}, buf)),
+		  "\"-8000000000000000-ffffffffffffffff\"");
+	StrView cur = lit("\"3b9aca00-e\"");
+	EXPECT(etag_list_matches(lit("\"a\", W/\"3b9aca00-e\""), cur, EtagCompare::Weak));
+	EXPECT(!etag_list_matches(lit("\"a\", W/\"3b9aca00-e\""), cur, EtagCompare::Strong));
+	EXPECT(etag_list_matches(lit("*"), cur, EtagCompare::Strong));
+	EXPECT(!etag_list_matches(lit("\"3b9aca00-e"), cur, EtagCompare::Weak));
+}
+
+extern "C" void khttpd_kunit_range_overflow(kunit *test)
+{
+	constexpr kh_u64 kMax = ~kh_u64{0};
+	ByteRange r = parse_byte_range(lit("bytes=0-18446744073709551615"), 10);
+	EXPECT(r.kind == RangeKind::Single && r.first == 0 && r.last == 9 && r.length() == 10);
+	r = parse_byte_range(lit("bytes=3-99999999999999999999999"), 10);
+	EXPECT(r.kind == RangeKind::Single && r.first == 3 && r.last == 9);
+	r = parse_byte_range(lit("bytes=-99999999999999999999999"), 10);
+	EXPECT(r.kind == RangeKind::Single && r.first == 0 && r.last == 9);
+	EXPECT(parse_byte_range(lit("bytes=18446744073709551616-"), 10).kind ==
+	       RangeKind::Unsatisfiable);
+	EXPECT(parse_byte_range(lit("bytes=99999999999999999999999-99999999999999999999998"), 10)
+		       .kind == RangeKind::Invalid);
+	EXPECT(parse_byte_range(lit("bytes=5-4"), 10).kind == RangeKind::Invalid);
+	EXPECT(parse_byte_range(lit("bytes=-0"), 10).kind == RangeKind::Unsatisfiable);
+	EXPECT(parse_byte_range(lit("bytes=0-1,2-3"), 10).kind == RangeKind::Multiple);
+	EXPECT(parse_byte_range(lit("bytes=0-"), 0).kind == RangeKind::Ignored);
+	r = parse_byte_range(lit("bytes=0-18446744073709551615"), kMax);
+	EXPECT(r.kind == RangeKind::Single && r.last == kMax - 1 && r.length() == kMax);
+	r = parse_byte_range(lit("bytes=-18446744073709551615"), kMax);
+	EXPECT(r.kind == RangeKind::Single && r.first == 0 && r.length() == kMax);
+}
+
+extern "C" void khttpd_kunit_preconditions(kunit *test)
+{
+	Validators v{kMtime, lit("\"3b9aca00-e\"")};
+	RequestHead h;
+	h.method = Method::Get;
+	EXPECT(evaluate_preconditions(h, v, kNow) == Precondition::Proceed);
+	h.has_if_none_match = true;
+	h.if_none_match = lit("W/\"3b9aca00-e\"");
+	EXPECT(evaluate_preconditions(h, v, kNow) == Precondition::NotModified);
+	h.has_if_match = true;
+	h.if_match = lit("\"other\"");
+	EXPECT(evaluate_preconditions(h, v, kNow) == Precondition::Failed); // step 1 first
+	h = RequestHead{};
+	h.method = Method::Head;
+	h.has_if_modified_since = true;
+	h.if_modified_since = lit(DATE_MTIME);
+	EXPECT(evaluate_preconditions(h, v, kNow) == Precondition::NotModified);
+	h.has_if_unmodified_since = true;
+	h.if_unmodified_since = lit("Sun, 09 Sep 2001 01:46:39 GMT");
+	EXPECT(evaluate_preconditions(h, v, kNow) == Precondition::Failed);
+	h = RequestHead{};
+	h.has_if_range = true;
+	h.if_range = lit(DATE_MTIME);
+	EXPECT(if_range_holds(h, v, kNow));
+	h.if_range = lit("W/\"3b9aca00-e\"");
+	EXPECT(!if_range_holds(h, v, kNow));
+}
+
+#define DIGITS_HEAD(status, len, extra)                                                  \
+	"HTTP/1.1 " status "\r\nServer: khttpd\r\nDate: " DATE_NOW                        \
+	"\r\nConnection: keep-alive\r\nContent-Type: text/plain\r\nContent-Length: " len   \
+	"\r\nLast-Modified: " DATE_MTIME "\r\nETag: \"3b9aca00-a\"\r\nAccept-Ranges: bytes" \
+	"\r\n" extra "\r\n"
+
+extern "C" void khttpd_kunit_session_range(kunit *test)
+{
+	HARNESS(h);
+	EXPECT_SV(h.run(lit("GET /digits.txt HTTP/1.1\r\nHost: t\r\nRange: bytes=2-5\r\n\r\n")),
+		  DIGITS_HEAD("206 Partial Content", "4", "Content-Range: bytes 2-5/10\r\n") "2345");
+	EXPECT_SV(h.run(lit("GET /digits.txt HTTP/1.1\r\nHost: t\r\n"
+			    "Range: bytes=7-18446744073709551615\r\n\r\n")),
+		  DIGITS_HEAD("206 Partial Content", "3", "Content-Range: bytes 7-9/10\r\n") "789");
+	EXPECT_SV(h.run(lit("GET /digits.txt HTTP/1.1\r\nHost: t\r\nRange: bytes=0-1,4-5\r\n\r\n")),
+		  DIGITS_HEAD("200 OK", "10", "") "0123456789");
+	EXPECT_SV(h.run(lit("GET /digits.txt HTTP/1.1\r\nHost: t\r\n"
+			    "Range: bytes=99999999999999999999999-\r\n\r\n")),
+		  "HTTP/1.1 416 Range Not Satisfiable\r\nServer: khttpd\r\nDate: " DATE_NOW
+		  "\r\nConnection: keep-alive\r\nContent-Range: bytes */10\r\n"
+		  "Content-Type: text/html\r\nContent-Length: 171\r\n\r\n"
+		  ERROR_BODY("416 Range Not Satisfiable"));
+}
+
+extern "C" void khttpd_kunit_session_conditional(kunit *test)
+{
+	HARNESS(h);
+	EXPECT_SV(h.run(lit("GET /digits.txt HTTP/1.1\r\nHost: t\r\n"
+			    "If-None-Match: \"3b9aca00-a\"\r\nRange: bytes=0-0\r\n\r\n")),
+		  "HTTP/1.1 304 Not Modified\r\nServer: khttpd\r\nDate: " DATE_NOW
+		  "\r\nConnection: keep-alive\r\nLast-Modified: " DATE_MTIME
+		  "\r\nETag: \"3b9aca00-a\"\r\n\r\n");
+	EXPECT_SV(h.run(lit("GET /digits.txt HTTP/1.1\r\nHost: t\r\nIf-Match: \"x\"\r\n\r\n")),
+		  "HTTP/1.1 412 Precondition Failed\r\nServer: khttpd\r\nDate: " DATE_NOW
+		  "\r\nConnection: keep-alive\r\nContent-Type: text/html\r\nContent-Length: 167"
+		  "\r\n\r\n" ERROR_BODY("412 Precondition Failed"));
+	EXPECT(h.conn()->send_file_calls == 0);
 }

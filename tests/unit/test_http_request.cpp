@@ -267,3 +267,66 @@ TEST(HttpRequest, MayHoldHeadEnd)
 		EXPECT_EQ(may(acc, i), expect) << i;
 	}
 }
+
+TEST(HttpRequest, ConditionalAndRangeFields)
+{
+	Parsed p = parse("GET / HTTP/1.1\r\nHost: h\r\n"
+			 "if-modified-since:  Sun, 06 Nov 1994 08:49:37 GMT \r\n"
+			 "If-Unmodified-Since:Sun Nov  6 08:49:37 1994\r\n"
+			 "IF-NONE-MATCH: \"a\", W/\"b\"\r\n"
+			 "If-Match: *\r\n"
+			 "Range: bytes=0-5\r\n"
+			 "If-Range: \"a\"\r\n\r\n");
+	ASSERT_EQ(p.r.status, ParseStatus::Done);
+	EXPECT_TRUE(p.h.has_if_modified_since);
+	EXPECT_EQ(str(p.h.if_modified_since), "Sun, 06 Nov 1994 08:49:37 GMT");
+	EXPECT_TRUE(p.h.has_if_unmodified_since);
+	EXPECT_EQ(str(p.h.if_unmodified_since), "Sun Nov  6 08:49:37 1994");
+	EXPECT_TRUE(p.h.has_if_none_match);
+	EXPECT_EQ(str(p.h.if_none_match), "\"a\", W/\"b\"");
+	EXPECT_TRUE(p.h.has_if_match);
+	EXPECT_EQ(str(p.h.if_match), "*");
+	EXPECT_TRUE(p.h.has_range);
+	EXPECT_FALSE(p.h.range_repeated);
+	EXPECT_EQ(str(p.h.range), "bytes=0-5");
+	EXPECT_TRUE(p.h.has_if_range);
+	EXPECT_EQ(str(p.h.if_range), "\"a\"");
+
+	p = parse("GET / HTTP/1.1\r\nHost: h\r\n\r\n");
+	ASSERT_EQ(p.r.status, ParseStatus::Done);
+	EXPECT_FALSE(p.h.has_if_modified_since || p.h.has_if_unmodified_since ||
+		     p.h.has_if_none_match || p.h.has_if_match || p.h.has_range ||
+		     p.h.has_if_range || p.h.range_repeated);
+
+	// Present but empty is still present.
+	p = parse("GET / HTTP/1.1\r\nHost: h\r\nIf-None-Match:\r\nRange: \r\n\r\n");
+	ASSERT_EQ(p.r.status, ParseStatus::Done);
+	EXPECT_TRUE(p.h.has_if_none_match);
+	EXPECT_EQ(str(p.h.if_none_match), "");
+	EXPECT_TRUE(p.h.has_range);
+}
+
+TEST(HttpRequest, DuplicateConditionalFields)
+{
+	// A second line of a singleton If-* field is a 400, as nginx.
+	for (const char *name : {"If-Modified-Since", "If-Unmodified-Since", "If-None-Match",
+				 "If-Match", "If-Range"}) {
+		std::string s = std::string("GET / HTTP/1.1\r\nHost: h\r\n") + name + ": a\r\n" +
+				name + ": a\r\n\r\n";
+		EXPECT_EQ(error_of(s), 400) << name;
+	}
+	EXPECT_EQ(error_of("GET / HTTP/1.1\r\nHost: h\r\nIf-Match: *\r\nif-match: *\r\n\r\n"),
+		  400);
+	// A second Range is kept apart: the session ignores the Range then.
+	Parsed p = parse("GET / HTTP/1.1\r\nHost: h\r\nRange: bytes=0-1\r\n"
+			 "Range: bytes=2-3\r\n\r\n");
+	ASSERT_EQ(p.r.status, ParseStatus::Done);
+	EXPECT_TRUE(p.h.has_range);
+	EXPECT_TRUE(p.h.range_repeated);
+	EXPECT_EQ(str(p.h.range), "bytes=0-1");
+	// Similar names are not confused.
+	p = parse("GET / HTTP/1.1\r\nHost: h\r\nRanges: x\r\nIf-Match-X: y\r\n\r\n");
+	ASSERT_EQ(p.r.status, ParseStatus::Done);
+	EXPECT_FALSE(p.h.has_range);
+	EXPECT_FALSE(p.h.has_if_match);
+}

@@ -2,6 +2,7 @@
 // khttpd_session_run end to end, through the fake kapi.
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <memory>
 #include <string>
 
@@ -18,6 +19,20 @@ const std::string kMtimeText = "Sun, 09 Sep 2001 01:46:40 GMT";
 const char kHello[] = "Hello, world!\n";
 const char kIndex[] = "<h1>home</h1>\n";
 const char kSubIndex[] = "<h1>sub</h1>\n";
+const char kDigits[] = "0123456789";
+
+std::string hex(uint64_t v)
+{
+	char buf[32];
+	snprintf(buf, sizeof(buf), "%llx", static_cast<unsigned long long>(v));
+	return buf;
+}
+
+// nginx-style strong ETag of a file with mtime kMtime and @size bytes.
+std::string etag(uint64_t size, kh_s64 mtime = kMtime)
+{
+	return "\"" + hex(static_cast<uint64_t>(mtime)) + "-" + hex(size) + "\"";
+}
 
 std::string ok_head(const std::string &type, size_t len, bool keep,
 		    const std::string &mtime = kMtimeText)
@@ -29,6 +44,7 @@ std::string ok_head(const std::string &type, size_t len, bool keep,
 	       "Content-Type: " + type + "\r\n"
 	       "Content-Length: " + std::to_string(len) + "\r\n"
 	       "Last-Modified: " + mtime + "\r\n"
+	       "ETag: " + etag(len) + "\r\n"
 	       "Accept-Ranges: bytes\r\n"
 	       "\r\n";
 }
@@ -45,6 +61,8 @@ std::string reason(int status)
 	case 403: return "Forbidden";
 	case 404: return "Not Found";
 	case 405: return "Method Not Allowed";
+	case 412: return "Precondition Failed";
+	case 416: return "Range Not Satisfiable";
 	case 414: return "URI Too Long";
 	case 431: return "Request Header Fields Too Large";
 	case 501: return "Not Implemented";
@@ -54,7 +72,9 @@ std::string reason(int status)
 	return "?";
 }
 
-std::string error(int status, bool keep, bool head_only = false)
+// @content_range: for a 416, the value of its Content-Range field.
+std::string error(int status, bool keep, bool head_only = false,
+		  const std::string &content_range = "")
 {
 	std::string title = std::to_string(status) + " " + reason(status);
 	std::string body = "<html>\r\n<head><title>" + title +
@@ -67,6 +87,8 @@ std::string error(int status, bool keep, bool head_only = false)
 			   "Connection: " + (keep ? "keep-alive" : "close") + "\r\n";
 	if (status == 405)
 		head += "Allow: GET, HEAD\r\n";
+	if (!content_range.empty())
+		head += "Content-Range: " + content_range + "\r\n";
 	head += "Content-Type: text/html\r\n"
 		"Content-Length: " + std::to_string(body.size()) + "\r\n\r\n";
 	return head_only ? head : head + body;
@@ -105,6 +127,7 @@ protected:
 					   -KH_ENOMEM));
 		ASSERT_TRUE(fake::root_add(r, "fifo", nullptr, 0, 0010644, kMtime));
 		ASSERT_TRUE(fake::root_add_text(r, ".git/config", "x", KH_S_IFREG | 0644, kMtime));
+		ASSERT_TRUE(fake::root_add_text(r, "digits.txt", kDigits, KH_S_IFREG | 0644, kMtime));
 		params_.index_name = "index.html";
 		params_.max_requests = 0;
 		params_.perm_required = 0004;
@@ -372,4 +395,237 @@ TEST_F(SessionTest, FakeRecordsOverflow)
 	EXPECT_EQ(kh_conn_send(conn.get(), big.data(), big.size(), 0), 0);
 	EXPECT_TRUE(conn->overflow);
 	EXPECT_EQ(conn->out_len, fake::kOutCap);
+}
+
+// --- ranges and conditional requests -------------------------------------------
+
+namespace {
+
+const std::string kDigitsTag = "\"3b9aca00-a\"";
+
+std::string get(const std::string &path, const std::string &fields,
+		const std::string &method = "GET")
+{
+	return method + " " + path + " HTTP/1.1\r\nHost: t\r\n" + fields + "\r\n";
+}
+
+std::string partial(const std::string &type, kh_u64 first, kh_u64 last, kh_u64 size,
+		    const std::string &body, bool keep = true)
+{
+	return "HTTP/1.1 206 Partial Content\r\n"
+	       "Server: khttpd\r\n"
+	       "Date: " + kNowText + "\r\n"
+	       "Connection: " + (keep ? "keep-alive" : "close") + "\r\n"
+	       "Content-Type: " + type + "\r\n"
+	       "Content-Length: " + std::to_string(last - first + 1) + "\r\n"
+	       "Last-Modified: " + kMtimeText + "\r\n"
+	       "ETag: " + etag(size) + "\r\n"
+	       "Accept-Ranges: bytes\r\n"
+	       "Content-Range: bytes " + std::to_string(first) + "-" + std::to_string(last) +
+	       "/" + std::to_string(size) + "\r\n"
+	       "\r\n" + body;
+}
+
+std::string not_modified(const std::string &tag, bool keep = true)
+{
+	return "HTTP/1.1 304 Not Modified\r\n"
+	       "Server: khttpd\r\n"
+	       "Date: " + kNowText + "\r\n"
+	       "Connection: " + (keep ? "keep-alive" : "close") + "\r\n"
+	       "Last-Modified: " + kMtimeText + "\r\n"
+	       "ETag: " + tag + "\r\n"
+	       "\r\n";
+}
+
+std::string unsatisfiable(kh_u64 size, bool keep = true, bool head_only = false)
+{
+	return error(416, keep, head_only, "bytes */" + std::to_string(size));
+}
+
+} // namespace
+
+TEST_F(SessionTest, Range206ExactResponse)
+{
+	EXPECT_EQ(run(get("/digits.txt", "Range: bytes=2-5\r\n")),
+		  partial("text/plain", 2, 5, 10, "2345"));
+	EXPECT_EQ(send_files_, 1);
+}
+
+TEST_F(SessionTest, RangeForms)
+{
+	struct {
+		const char *range;
+		kh_u64 first, last;
+	} cases[] = {
+		{"bytes=0-0", 0, 0},
+		{"bytes=0-9", 0, 9},
+		{"bytes=9-9", 9, 9},
+		{"bytes=7-", 7, 9},
+		{"bytes=-3", 7, 9},
+		{"bytes=-10", 0, 9},
+		{"bytes=-1000", 0, 9},
+		{"bytes=4-1000", 4, 9},
+		{"BYTES=1-2", 1, 2},
+		{"bytes=, 1-2 ,", 1, 2},
+		{"bytes=0-18446744073709551615", 0, 9},
+		{"bytes=1-99999999999999999999999", 1, 9},
+		{"bytes=-99999999999999999999999", 0, 9},
+	};
+	for (const auto &c : cases) {
+		std::string body(kDigits + c.first, c.last - c.first + 1);
+		EXPECT_EQ(run(get("/digits.txt", std::string("Range: ") + c.range + "\r\n")),
+			  partial("text/plain", c.first, c.last, 10, body))
+			<< c.range;
+	}
+}
+
+TEST_F(SessionTest, RangeUnsatisfiable416)
+{
+	for (const char *r : {"bytes=10-", "bytes=10-20", "bytes=-0",
+			      "bytes=18446744073709551615-", "bytes=99999999999999999999999-"}) {
+		EXPECT_EQ(run(get("/digits.txt", std::string("Range: ") + r + "\r\n") + kGetHello),
+			  unsatisfiable(10) + ok("text/plain", kHello, true))
+			<< r;
+		EXPECT_EQ(send_files_, 1); // only hello.txt's
+	}
+}
+
+TEST_F(SessionTest, RangeIgnoredServesWhole)
+{
+	std::string whole = ok("text/plain", kDigits, true);
+	for (const char *r : {"bytes=5-4", "bytes=a-b", "items=0-1", "bytes 0-1", "bytes=0-1,3-4",
+			      "bytes=0-1, -2", "bytes=-", ""}) {
+		EXPECT_EQ(run(get("/digits.txt", std::string("Range: ") + r + "\r\n")), whole) << r;
+	}
+	// A repeated Range is ignored.
+	EXPECT_EQ(run(get("/digits.txt", "Range: bytes=0-1\r\nRange: bytes=2-3\r\n")), whole);
+}
+
+TEST_F(SessionTest, RangeOnHeadIsIgnored)
+{
+	// RFC 9110 14.2: range handling is defined for GET only.
+	EXPECT_EQ(run(get("/digits.txt", "Range: bytes=2-5\r\n", "HEAD")),
+		  ok_head("text/plain", 10, true));
+	EXPECT_EQ(run(get("/digits.txt", "Range: bytes=50-\r\n", "HEAD")),
+		  ok_head("text/plain", 10, true));
+	EXPECT_EQ(send_files_, 0);
+}
+
+TEST_F(SessionTest, RangeOnEmptyFileAsNginx)
+{
+	EXPECT_EQ(run(get("/empty.css", "Range: bytes=0-\r\n")), ok_head("text/css", 0, true));
+	EXPECT_EQ(run(get("/empty.css", "Range: bytes=-5\r\n")), ok_head("text/css", 0, true));
+	EXPECT_EQ(run(get("/empty.css", "Range: bytes=1-\r\n")), unsatisfiable(0));
+	EXPECT_EQ(send_files_, 0);
+}
+
+TEST_F(SessionTest, IfRange)
+{
+	std::string whole = ok("text/plain", kDigits, true);
+	std::string part = partial("text/plain", 1, 2, 10, "12");
+	EXPECT_EQ(run(get("/digits.txt", "Range: bytes=1-2\r\nIf-Range: " + kDigitsTag + "\r\n")),
+		  part);
+	EXPECT_EQ(run(get("/digits.txt", "Range: bytes=1-2\r\nIf-Range: " + kMtimeText + "\r\n")),
+		  part);
+	EXPECT_EQ(run(get("/digits.txt", "If-Range: \"old\"\r\nRange: bytes=1-2\r\n")), whole);
+	EXPECT_EQ(run(get("/digits.txt", "Range: bytes=1-2\r\nIf-Range: W/" + kDigitsTag + "\r\n")),
+		  whole);
+	EXPECT_EQ(run(get("/digits.txt",
+			  "Range: bytes=1-2\r\nIf-Range: Sun, 09 Sep 2001 01:46:41 GMT\r\n")),
+		  whole);
+	EXPECT_EQ(run(get("/digits.txt", "Range: bytes=1-2\r\nIf-Range: junk\r\n")), whole);
+	// A mismatching If-Range also cancels a 416.
+	EXPECT_EQ(run(get("/digits.txt", "Range: bytes=50-\r\nIf-Range: \"old\"\r\n")), whole);
+	// If-Range without Range: nothing happens.
+	EXPECT_EQ(run(get("/digits.txt", "If-Range: \"old\"\r\n")), whole);
+}
+
+TEST_F(SessionTest, NotModified304)
+{
+	std::string nm = not_modified(kDigitsTag);
+	EXPECT_EQ(run(get("/digits.txt", "If-None-Match: " + kDigitsTag + "\r\n")), nm);
+	EXPECT_EQ(run(get("/digits.txt", "If-None-Match: \"x\", W/" + kDigitsTag + "\r\n")), nm);
+	EXPECT_EQ(run(get("/digits.txt", "If-None-Match: *\r\n")), nm);
+	EXPECT_EQ(run(get("/digits.txt", "If-Modified-Since: " + kMtimeText + "\r\n")), nm);
+	EXPECT_EQ(run(get("/digits.txt", "If-Modified-Since: Sunday, 09-Sep-01 01:46:40 GMT\r\n")),
+		  nm);
+	EXPECT_EQ(run(get("/digits.txt", "If-Modified-Since: Sun Sep  9 01:46:40 2001\r\n")), nm);
+	EXPECT_EQ(run(get("/digits.txt", "If-None-Match: " + kDigitsTag + "\r\n", "HEAD")), nm);
+	EXPECT_EQ(send_files_, 0);
+	// A 304 keeps the connection and the next request is served.
+	EXPECT_EQ(run(get("/digits.txt", "If-None-Match: " + kDigitsTag + "\r\n") + kGetHello),
+		  nm + ok("text/plain", kHello, true));
+	EXPECT_EQ(run(get("/digits.txt", "If-None-Match: " + kDigitsTag + "\r\nConnection: close\r\n") +
+		      kGetHello),
+		  not_modified(kDigitsTag, false));
+	// Not matching / modified since: 200.
+	std::string whole = ok("text/plain", kDigits, true);
+	EXPECT_EQ(run(get("/digits.txt", "If-None-Match: \"3b9aca00-b\"\r\n")), whole);
+	EXPECT_EQ(run(get("/digits.txt", "If-Modified-Since: Sun, 09 Sep 2001 01:46:39 GMT\r\n")),
+		  whole);
+	EXPECT_EQ(run(get("/digits.txt", "If-Modified-Since: yesterday\r\n")), whole);
+	// If-None-Match decides; If-Modified-Since is then ignored.
+	EXPECT_EQ(run(get("/digits.txt", "If-None-Match: \"x\"\r\nIf-Modified-Since: " +
+					 kMtimeText + "\r\n")),
+		  whole);
+}
+
+TEST_F(SessionTest, PreconditionFailed412)
+{
+	EXPECT_EQ(run(get("/digits.txt", "If-Match: \"x\"\r\n") + kGetHello),
+		  error(412, true) + ok("text/plain", kHello, true));
+	EXPECT_EQ(run(get("/digits.txt", "If-Match: W/" + kDigitsTag + "\r\n")), error(412, true));
+	EXPECT_EQ(run(get("/digits.txt", "If-Unmodified-Since: Sun, 09 Sep 2001 01:46:39 GMT\r\n")),
+		  error(412, true));
+	EXPECT_EQ(run(get("/digits.txt", "If-Match: \"x\"\r\n", "HEAD")), error(412, true, true));
+	EXPECT_EQ(send_files_, 0);
+	std::string whole = ok("text/plain", kDigits, true);
+	EXPECT_EQ(run(get("/digits.txt", "If-Match: " + kDigitsTag + "\r\n")), whole);
+	EXPECT_EQ(run(get("/digits.txt", "If-Match: *\r\n")), whole);
+	EXPECT_EQ(run(get("/digits.txt", "If-Unmodified-Since: " + kMtimeText + "\r\n")), whole);
+	EXPECT_EQ(run(get("/digits.txt", "If-Unmodified-Since: junk\r\n")), whole);
+}
+
+TEST_F(SessionTest, PreconditionsBeforeRange)
+{
+	EXPECT_EQ(run(get("/digits.txt", "Range: bytes=0-1\r\nIf-None-Match: " + kDigitsTag + "\r\n")),
+		  not_modified(kDigitsTag));
+	EXPECT_EQ(run(get("/digits.txt", "Range: bytes=50-\r\nIf-Match: \"x\"\r\n")), error(412, true));
+	EXPECT_EQ(run(get("/digits.txt", "Range: bytes=3-4\r\nIf-Match: " + kDigitsTag + "\r\n")),
+		  partial("text/plain", 3, 4, 10, "34"));
+	EXPECT_EQ(run(get("/digits.txt", "Range: bytes=3-4\r\nIf-Modified-Since: "
+					 "Sun, 09 Sep 2001 01:46:39 GMT\r\n")),
+		  partial("text/plain", 3, 4, 10, "34"));
+}
+
+TEST_F(SessionTest, PreconditionsOnlyFor2xx)
+{
+	// RFC 9110 13.2.1: errors and redirects stay what they are.
+	EXPECT_EQ(run(get("/nope.txt", "If-None-Match: *\r\n")), error(404, true));
+	EXPECT_EQ(run(get("/nope.txt", "If-Match: \"x\"\r\n")), error(404, true));
+	EXPECT_EQ(run(get("/secret.txt", "If-Match: \"x\"\r\n")), error(403, true));
+	EXPECT_EQ(run(get("/sub", "If-None-Match: *\r\nRange: bytes=0-0\r\n")),
+		  redirect("/sub/", true));
+}
+
+TEST_F(SessionTest, DuplicateConditional400)
+{
+	EXPECT_EQ(run(get("/digits.txt", "If-None-Match: \"a\"\r\nIf-None-Match: \"b\"\r\n") +
+		      kGetHello),
+		  error(400, false));
+}
+
+TEST_F(SessionTest, ConditionalSplitAtEveryByte)
+{
+	std::string in = get("/digits.txt", "Range: bytes=-3\r\n") +
+			 get("/digits.txt", "If-None-Match: " + kDigitsTag + "\r\n") +
+			 get("/digits.txt", "If-Match: \"x\"\r\n") +
+			 get("/digits.txt", "Range: bytes=10-\r\n") +
+			 get("/digits.txt", "Range: bytes=0-0\r\nConnection: close\r\n");
+	std::string want = partial("text/plain", 7, 9, 10, "789") + not_modified(kDigitsTag) +
+			   error(412, true) + unsatisfiable(10) +
+			   partial("text/plain", 0, 0, 10, "0", false);
+	ASSERT_EQ(run(in), want);
+	for (kh_size chunk = 1; chunk <= 40; chunk++)
+		EXPECT_EQ(run(in, chunk), want) << "chunk " << chunk;
 }

@@ -141,6 +141,26 @@ test_serving() {
 	expect_eq "HEAD gives the length" 1048576 "$got"
 	expect_eq "HEAD sends no body" 0 "$(curl -s -I -o /dev/null -w '%{size_download}' "$URL/1m.bin")"
 
+	# Ranges and conditional requests (RFC 9110 sections 13-14).
+	expect_eq "Range 0-9: 206" 206 "$(status /1m.bin -r 0-9)"
+	expect_eq "Range 0-9: the right 10 bytes" "$(head -c 10 $WWW/1m.bin | sha256sum)" \
+		"$(curl -s -r 0-9 $URL/1m.bin | sha256sum)"
+	expect_eq "Range -100 (suffix): last 100 bytes" "$(tail -c 100 $WWW/1m.bin | sha256sum)" \
+		"$(curl -s -r -100 $URL/1m.bin | sha256sum)"
+	expect_eq "Range 1048000- (open end): the rest" "$(tail -c 576 $WWW/1m.bin | sha256sum)" \
+		"$(curl -s -r 1048000- $URL/1m.bin | sha256sum)"
+	got=$(curl -s -D - -o /dev/null -r 100-199 $URL/1m.bin | tr -d '\r' | grep -i '^Content-Range:' | cut -d' ' -f2-)
+	expect_eq "Content-Range of a 206" "bytes 100-199/1048576" "$got"
+	expect_eq "unsatisfiable Range: 416" 416 "$(status /1m.bin -r 2000000-)"
+	expect_eq "overflowing Range is not served past the end" 416 "$(status /1m.bin -H 'Range: bytes=18446744073709551615-')"
+	local etag
+	etag=$(curl -s -D - -o /dev/null $URL/1m.bin | tr -d '\r' | grep -i '^ETag:' | cut -d' ' -f2)
+	check "ETag present" test -n "$etag"
+	expect_eq "If-None-Match with the ETag: 304" 304 "$(status /1m.bin -H "If-None-Match: $etag")"
+	expect_eq "If-Match with another ETag: 412" 412 "$(status /1m.bin -H 'If-Match: "nope"')"
+	expect_eq "If-Modified-Since in the future: 304" 304 "$(status /1m.bin -H 'If-Modified-Since: Fri, 01 Jan 2100 00:00:00 GMT')"
+	expect_eq "If-Modified-Since in the past: 200" 200 "$(status /1m.bin -H 'If-Modified-Since: Thu, 01 Jan 1970 00:00:00 GMT')"
+
 	expect_eq "/ serves index.html" "$(cat $WWW/index.html)" "$(curl -s $URL/)"
 	expect_eq "/sub/ serves its index.html" "sub index" "$(curl -s $URL/sub/)"
 	expect_eq "directory without slash: 301" 301 "$(status /sub)"
