@@ -7,7 +7,7 @@ KDIR ?= /lib/modules/$(KVER)/build
 # The kernels the project targets (tools/vm/kernel.sh resolves them).
 KERNELS := deb61 deb612 debug
 
-.PHONY: all module modules-all check demo clean help
+.PHONY: all module modules-all check demo bench clean help
 
 all: module
 
@@ -33,6 +33,11 @@ check:
 demo:
 	tools/demo.sh
 
+# khttpd vs Apache vs nginx under wrk in a VM; rewrites docs/benchmarks.md and docs/img/.
+# BENCH_ARGS passes options, e.g. BENCH_ARGS="--kernel deb61 --rounds 5".
+bench:
+	tools/bench/bench.sh $(BENCH_ARGS)
+
 clean:
 	@if [ -d "$(KDIR)" ]; then $(MAKE) -C $(KDIR) M=$(CURDIR) clean; fi
 	rm -rf build
@@ -42,3 +47,4 @@ help:
 	@echo "make modules-all  build for Debian 6.1, Debian 6.12 and the debug kernel"
 	@echo "make check        run every test (host, KUnit, VM on all kernels)"
 	@echo "make demo         boot a VM serving a sample site on 127.0.0.1:8080"
+	@echo "make bench        benchmark khttpd vs Apache vs nginx in a VM (~40 min; BENCH_ARGS=...)"

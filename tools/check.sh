@@ -9,6 +9,7 @@
 #  3. VM integration tests on each kernel (tests/vm/integration.sh),
 #     each run failing if the guest's dmesg shows a warning/bug/leak
 #  4. the KUnit suite (khttpd_kunit.ko) in the debug kernel
+#  5. a smoke run of the benchmark pipeline (make bench) on Debian 6.12
 #
 # KHTTPD_KERNELS="deb612" limits the kernels (default: all three).
 set -uo pipefail
@@ -96,7 +97,7 @@ fi
 
 echo "check: === fuzzing the request path (bounded) ==="
 if tests/fuzz/run.sh "${KHTTPD_FUZZ_SECONDS:-30}" > "$out/fuzz.log" 2>&1; then
-	ok "fuzz: $(grep -E '^fuzz:' "$out/fuzz.log" | tail -n 1)"
+	ok "$(grep -E '^fuzz:' "$out/fuzz.log" | tail -n 1)"
 else
 	tail -n 40 "$out/fuzz.log"
 	not_ok "fuzz: the request-path fuzzer failed (see $out/fuzz.log)"
@@ -112,6 +113,16 @@ for k in $kernels; do
 		continue
 	fi
 	vm_run integration "$k" tests/vm/integration.sh "build/kmod/$k/khttpd.ko"
+	if [ "$k" = deb612 ]; then
+		# The benchmark pipeline end to end, tiny: no timing is judged.
+		echo "check: === benchmark smoke run on $k ==="
+		if tools/bench/bench.sh --kernel "$k" --smoke > "$out/bench-smoke.log" 2>&1; then
+			ok "$k: benchmark smoke run (khttpd, Apache, nginx answered; wrk parsed)"
+		else
+			tail -n 30 "$out/bench-smoke.log"
+			not_ok "$k: benchmark smoke run (see $out/bench-smoke.log)"
+		fi
+	fi
 	if [ "$k" = debug ]; then
 		if [ -f "build/kmod/$k/khttpd_kunit.ko" ]; then
 			vm_run kunit "$k" tests/vm/kunit.sh "build/kmod/$k/khttpd_kunit.ko"
