@@ -101,15 +101,8 @@ ByteRange parse_byte_range(StrView value, kh_u64 size)
 	// range-set = 1#range-spec: every element must be valid.
 	Spec spec;
 	kh_size count = 0;
-	kh_size pos = 0;
-	while (pos <= set.size()) {
-		kh_size comma = set.find(',', pos);
-		if (comma == StrView::npos)
-			comma = set.size();
-		StrView elem = set.substr(pos, comma - pos).trim_ows();
-		pos = comma + 1;
-		if (elem.empty())
-			continue; // empty list elements are allowed
+	StrView elem;
+	for (ListElements list(set); list.next(elem);) {
 		Spec s;
 		if (!parse_spec(elem, s))
 			return make(RangeKind::Invalid);

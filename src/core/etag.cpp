@@ -31,7 +31,7 @@ constexpr bool is_ows(char c)
 
 } // namespace
 
-kh_size format_etag(kh_s64 mtime, kh_u64 size, char *out)
+kh_size format_etag(kh_s64 mtime, kh_u64 size, char *out, StrView coding)
 {
 	kh_size n = 0;
 	out[n++] = '"';
@@ -43,6 +43,11 @@ kh_size format_etag(kh_s64 mtime, kh_u64 size, char *out)
 	n += put_hex(out + n, m);
 	out[n++] = '-';
 	n += put_hex(out + n, size);
+	if (!coding.empty()) {
+		out[n++] = '-';
+		for (kh_size i = 0; i < coding.size() && i < 4; i++)
+			out[n++] = coding[i];
+	}
 	out[n++] = '"';
 	return n;
 }

@@ -10,10 +10,19 @@ namespace khttpd {
 // Longest tag format_etag writes: '"' '-'? 16 hex '-' 16 hex '"'.
 constexpr kh_size kEtagMax = 36;
 
+// Longest tag with a coding: kEtagMax + '-' + up to 4 letters ("gzip").
+constexpr kh_size kEtagCodedMax = kEtagMax + 5;
+
 // Writes the strong entity-tag of a file, built from its metadata as nginx
 // does: "\"<hex mtime>-<hex size>\"" (lower-case hex, a negative mtime
 // as '-' and its magnitude, as nginx's %xT). Returns the length (<= kEtagMax).
-kh_size format_etag(kh_s64 mtime_sec, kh_u64 size, char *out);
+// A precompressed variant is another representation and needs another tag:
+// with @coding ("gzip", at most 4 characters) it is
+// "\"<hex mtime>-<hex size>-<coding>\"", of the variant's own metadata.
+// No identity tag can equal it: those have two fields, all hex digits,
+// and every coding name holds a letter past 'f' (Apache tags its gzip
+// output "-gzip" the same way). Length <= kEtagCodedMax.
+kh_size format_etag(kh_s64 mtime_sec, kh_u64 size, char *out, StrView coding = StrView());
 
 enum class EtagCompare : kh_u8 {
 	Strong, // both strong and opaque-tags equal (If-Match, If-Range)

@@ -5,31 +5,6 @@
 namespace khttpd {
 namespace {
 
-// tchar from RFC 9110 section 5.6.2.
-constexpr bool is_tchar(char c)
-{
-	if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || is_digit(c))
-		return true;
-	switch (c) {
-	case '!': case '#': case '$': case '%': case '&': case '\'': case '*':
-	case '+': case '-': case '.': case '^': case '_': case '`': case '|':
-	case '~':
-		return true;
-	default:
-		return false;
-	}
-}
-
-constexpr bool is_token(StrView s)
-{
-	if (s.empty())
-		return false;
-	for (char c : s)
-		if (!is_tchar(c))
-			return false;
-	return true;
-}
-
 // field-value characters: visible ASCII, obs-text, SP and HTAB.
 constexpr bool is_field_value(StrView s)
 {
@@ -102,7 +77,7 @@ kh_u16 parse_request_line(StrView line, RequestHead &out)
 	StrView method = line.substr(0, sp1);
 	StrView target = line.substr(sp1 + 1, sp2 - sp1 - 1);
 	StrView version = line.substr(sp2 + 1);
-	if (!is_token(method) || !is_target(target))
+	if (!method.is_token() || !is_target(target))
 		return 400;
 	if (kh_u16 st = parse_version(version, out.version_minor))
 		return st;
@@ -120,17 +95,12 @@ kh_u16 parse_request_line(StrView line, RequestHead &out)
 // Connection: a comma-separated list of tokens.
 void parse_connection(StrView value, RequestHead &out)
 {
-	kh_size pos = 0;
-	while (pos <= value.size()) {
-		kh_size comma = value.find(',', pos);
-		if (comma == StrView::npos)
-			comma = value.size();
-		StrView opt = value.substr(pos, comma - pos).trim_ows();
+	StrView opt;
+	for (ListElements list(value); list.next(opt);) {
 		if (opt.equals_icase("close"))
 			out.conn_close = true;
 		else if (opt.equals_icase("keep-alive"))
 			out.conn_keep_alive = true;
-		pos = comma + 1;
 	}
 }
 
@@ -168,7 +138,7 @@ kh_u16 parse_field(StrView line, RequestHead &out, bool &seen_length)
 		return 400;
 	StrView name = line.substr(0, colon);
 	StrView value = line.substr(colon + 1).trim_ows();
-	if (!is_token(name) || !is_field_value(value))
+	if (!name.is_token() || !is_field_value(value))
 		return 400;
 
 	if (name.equals_icase("host")) {
@@ -201,6 +171,9 @@ kh_u16 parse_field(StrView line, RequestHead &out, bool &seen_length)
 	} else if (name.equals_icase("if-range")) {
 		if (!set_once(value, out.if_range, out.has_if_range))
 			return 400;
+	} else if (name.equals_icase("accept-encoding")) {
+		out.has_accept_encoding = true;
+		add_accept_encoding(value, out.accept_encoding);
 	} else if (name.equals_icase("range")) {
 		if (!set_once(value, out.range, out.has_range))
 			out.range_repeated = true;

@@ -2,6 +2,7 @@
 // Parsing of an HTTP/1.x request head (request line + header fields).
 #pragma once
 
+#include "content_coding.h"
 #include "str_view.h"
 
 namespace khttpd {
@@ -38,6 +39,11 @@ struct RequestHead {
 	bool has_range = false;
 	bool range_repeated = false;
 	bool has_if_range = false;
+
+	// Accept-Encoding (RFC 9110 section 12.5.3), every line of it. Without
+	// the field only identity is served, as nginx does.
+	AcceptEncoding accept_encoding;
+	bool has_accept_encoding = false;
 };
 
 enum class ParseStatus : kh_u8 {

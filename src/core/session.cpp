@@ -3,6 +3,7 @@
 #include "khttpd/core.h"
 
 #include "byte_range.h"
+#include "content_coding.h"
 #include "etag.h"
 #include "http_date.h"
 #include "http_request.h"
@@ -30,6 +31,13 @@ public:
 			kh_file_close(file_);
 	}
 	kh_file **out() { return &file_; }
+	// Closes the file held, if any, and takes @f instead.
+	void reset(kh_file *f)
+	{
+		if (file_)
+			kh_file_close(file_);
+		file_ = f;
+	}
 	kh_file *get() const { return file_; }
 
 private:
@@ -91,6 +99,10 @@ private:
 	Next send_not_modified(const Validators &v, bool keep_alive);
 	Next send_redirect(const RequestPath &path, bool head_only, bool keep_alive);
 	bool compose_path(const RequestPath &path);
+	// Noinline for the same reason as serve(): its file info stays out of
+	// serve()'s frame.
+	__attribute__((noinline)) bool open_variant(Coding c, OpenFile &file,
+						    kh_file_info &info);
 	void common_headers(ResponseWriter &w, kh_u16 status, bool keep_alive);
 
 	kh_conn *conn_;
@@ -98,6 +110,8 @@ private:
 	const khttpd_session_params &params_;
 	const khttpd_session_buffers &bufs_;
 	kh_size have_ = 0; // bytes buffered in bufs_.recv
+	// This response depends on Accept-Encoding: send "Vary: Accept-Encoding".
+	bool vary_ = false;
 	DateCache date_;
 };
 
@@ -107,6 +121,7 @@ void Session::run()
 	for (;;) {
 		ParseResult result;
 		RequestHead head;
+		vary_ = false;
 		if (!read_head(result, head))
 			return;
 		if (result.status == ParseStatus::Error) {
@@ -217,8 +232,42 @@ Next Session::serve(const RequestHead &head, bool keep)
 		return send_error(403, head_only, keep);
 
 	StrView name = StrView::from_cstr(bufs_.path, bufs_.path_size);
-	char etag[kEtagMax];
-	Validators v{info.mtime_sec, StrView(etag, format_etag(info.mtime_sec, info.size, etag))};
+
+	// Precompressed variants, as nginx's gzip_static: "x.br", "x.zst",
+	// "x.gz" for the codings the client accepts, best first, at most one
+	// lookup each (so at most 3 beyond the file's own). Any failure falls
+	// back to the file itself. A name that already ends in one of these
+	// suffixes is served as it is.
+	// Vary: sent (on 200, 206, 304, 412 and 416 alike) when the client's
+	// Accept-Encoding makes one of the codings acceptable and the file
+	// could have a variant, whether or not one was found: the answer
+	// depended on the field (also when identity outweighs the codings and
+	// nothing was looked up). Without the field, or when it accepts none of
+	// br/zstd/gzip, the answer is identity whatever else the field says,
+	// and carries no Vary. So a cache may keep such an identity answer for
+	// every client (suboptimal for those that take a coding, never wrong),
+	// and never hands a coded answer to a client that did not ask for it.
+	Coding coding = Coding::Identity;
+	if (head.has_accept_encoding && !has_coding_suffix(name) &&
+	    accepts_any_variant(head.accept_encoding)) {
+		vary_ = true;
+		Coding order[kVariantCodings];
+		kh_size n = preferred_codings(head.accept_encoding, order);
+		for (kh_size i = 0; i < n; i++) {
+			if (open_variant(order[i], file, info)) {
+				coding = order[i];
+				break;
+			}
+		}
+	}
+	bool coded = coding != Coding::Identity;
+
+	// A variant is another representation: its own ETag (with the coding
+	// in it) and Last-Modified, and conditions and ranges apply to it.
+	char etag[kEtagCodedMax];
+	Validators v{info.mtime_sec,
+		     StrView(etag, format_etag(info.mtime_sec, info.size, etag,
+					       coded ? coding_name(coding) : StrView()))};
 	kh_s64 now = kh_now_seconds();
 
 	// Preconditions apply only to what would otherwise be a 200 (RFC 9110
@@ -248,11 +297,15 @@ Next Session::serve(const RequestHead &head, bool keep)
 
 	ResponseWriter w(bufs_.head, bufs_.head_size);
 	common_headers(w, partial ? 206 : 200, keep);
-	w.header("Content-Type", mime_type_for(name))
-		.header("Content-Length", length)
+	w.header("Content-Type", mime_type_for(name)); // the original's name
+	if (coded)
+		w.header("Content-Encoding", coding_name(coding));
+	w.header("Content-Length", length)
 		.date_header("Last-Modified", info.mtime_sec)
 		.header("ETag", v.etag)
 		.header("Accept-Ranges", "bytes");
+	if (vary_)
+		w.header("Vary", "Accept-Encoding");
 	if (partial) {
 		w.raw("Content-Range: bytes ").number(range.first).raw("-").number(range.last);
 		w.raw("/").number(info.size).raw("\r\n");
@@ -269,6 +322,38 @@ Next Session::serve(const RequestHead &head, bool keep)
 	return keep ? Next::KeepAlive : Next::Close;
 }
 
+bool Session::open_variant(Coding c, OpenFile &file, kh_file_info &info)
+{
+	// "<path><suffix>": the path buffer has room for the longest suffix
+	// beyond the composed path (khttpd_buffers_init).
+	StrView suffix = coding_suffix(c);
+	kh_size len = StrView::from_cstr(bufs_.path, bufs_.path_size).size();
+	if (len + suffix.size() + 1 > bufs_.path_size)
+		return false;
+	for (kh_size i = 0; i < suffix.size(); i++)
+		bufs_.path[len + i] = suffix[i];
+	bufs_.path[len + suffix.size()] = '\0';
+	kh_file *f = nullptr;
+	kh_file_info vi{};
+	int err = kh_file_open(root_, bufs_.path, &f, &vi);
+	bufs_.path[len] = '\0'; // back to the original's name
+	if (err || !f)
+		return false; // missing, not a regular file, or unreadable
+	// The same permission checks as the original, and not older than it:
+	// a variant left behind by an edit of the original is not served.
+	bool usable = (vi.mode & params_.perm_required) == params_.perm_required &&
+		      !(vi.mode & params_.perm_forbid) &&
+		      (vi.mtime_sec > info.mtime_sec ||
+		       (vi.mtime_sec == info.mtime_sec && vi.mtime_nsec >= info.mtime_nsec));
+	if (!usable) {
+		kh_file_close(f);
+		return false;
+	}
+	file.reset(f);
+	info = vi;
+	return true;
+}
+
 Next Session::send_not_modified(const Validators &v, bool keep)
 {
 	// RFC 9110 section 15.4.5: Date and ETag as a 200 would carry them;
@@ -276,7 +361,10 @@ Next Session::send_not_modified(const Validators &v, bool keep)
 	// or Content-Type (nginx sends neither).
 	ResponseWriter w(bufs_.head, bufs_.head_size);
 	common_headers(w, 304, keep);
-	w.date_header("Last-Modified", v.last_modified).header("ETag", v.etag).end_head();
+	w.date_header("Last-Modified", v.last_modified).header("ETag", v.etag);
+	if (vary_) // RFC 9110 section 15.4.5: as a 200 would send it
+		w.header("Vary", "Accept-Encoding");
+	w.end_head();
 	if (!w.ok() || kh_conn_send(conn_, w.view().data(), w.view().size(), 0))
 		return Next::Close;
 	return keep ? Next::KeepAlive : Next::Close;
@@ -307,6 +395,8 @@ Next Session::send_error(kh_u16 status, bool head_only, bool keep,
 		w.header("Allow", "GET, HEAD");
 	if (complete_length)
 		w.raw("Content-Range: bytes */").number(*complete_length).raw("\r\n");
+	if (vary_) // 412 and 416 judged the representation Accept-Encoding chose
+		w.header("Vary", "Accept-Encoding");
 	w.header("Content-Type", "text/html").header("Content-Length", body_len).end_head();
 	if (!head_only) {
 		w.raw(p1).number(status).raw(" ").raw(reason);
@@ -339,7 +429,7 @@ Next Session::send_redirect(const RequestPath &path, bool head_only, bool keep)
 extern "C" kh_size khttpd_buffers_size(kh_size max_head)
 {
 	using namespace khttpd;
-	return max_head + (max_head + kNameMax + 2) + (max_head + kHeadExtra);
+	return max_head + (max_head + kNameMax + 2 + kCodingSuffixMax) + (max_head + kHeadExtra);
 }
 
 extern "C" void khttpd_buffers_init(khttpd_session_buffers *b, char *block,
@@ -349,7 +439,8 @@ extern "C" void khttpd_buffers_init(khttpd_session_buffers *b, char *block,
 	b->recv = block;
 	b->recv_size = max_head;
 	b->path = block + max_head;
-	b->path_size = max_head + kNameMax + 2;
+	// rel + '/' + index + a variant's suffix + NUL
+	b->path_size = max_head + kNameMax + 2 + kCodingSuffixMax;
 	b->head = b->path + b->path_size;
 	b->head_size = max_head + kHeadExtra;
 }

@@ -16,6 +16,21 @@ constexpr bool is_digit(char c)
 	return c >= '0' && c <= '9';
 }
 
+// tchar from RFC 9110 section 5.6.2.
+constexpr bool is_tchar(char c)
+{
+	if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || is_digit(c))
+		return true;
+	switch (c) {
+	case '!': case '#': case '$': case '%': case '&': case '\'': case '*':
+	case '+': case '-': case '.': case '^': case '_': case '`': case '|':
+	case '~':
+		return true;
+	default:
+		return false;
+	}
+}
+
 class StrView {
 public:
 	constexpr StrView() = default;
@@ -107,9 +122,48 @@ public:
 		return StrView(data_ + b, e - b);
 	}
 
+	// A non-empty run of tchar (RFC 9110 section 5.6.2).
+	constexpr bool is_token() const
+	{
+		if (size_ == 0)
+			return false;
+		for (kh_size i = 0; i < size_; i++)
+			if (!is_tchar(data_[i]))
+				return false;
+		return true;
+	}
+
 private:
 	const char *data_ = nullptr;
 	kh_size size_ = 0;
+};
+
+// The elements of an RFC 9110 "#rule" list (section 5.6.1): split at
+// commas, optional whitespace trimmed, empty elements skipped.
+//   StrView e;
+//   for (ListElements list(value); list.next(e);) ...
+// (Not for lists whose elements may hold quoted commas, like entity-tags.)
+class ListElements {
+public:
+	constexpr explicit ListElements(StrView list) : list_(list) {}
+
+	constexpr bool next(StrView &elem)
+	{
+		while (pos_ <= list_.size()) {
+			kh_size comma = list_.find(',', pos_);
+			if (comma == StrView::npos)
+				comma = list_.size();
+			elem = list_.substr(pos_, comma - pos_).trim_ows();
+			pos_ = comma + 1;
+			if (!elem.empty())
+				return true;
+		}
+		return false;
+	}
+
+private:
+	StrView list_;
+	kh_size pos_ = 0;
 };
 
 } // namespace khttpd

@@ -60,7 +60,7 @@ bool root_add(kh_root *r, const char *path, const char *data, kh_u64 size,
 {
 	if (r->nfiles == kMaxFiles)
 		return false;
-	r->files[r->nfiles++] = File{path, data, size, mode, mtime, open_err};
+	r->files[r->nfiles++] = File{path, data, size, mode, mtime, open_err, 0};
 	return true;
 }
 
@@ -154,7 +154,7 @@ extern "C" int kh_file_open(kh_root *r, const char *path, kh_file **file,
 			return f.open_err;
 		info->size = f.size;
 		info->mtime_sec = f.mtime;
-		info->mtime_nsec = 0;
+		info->mtime_nsec = f.mtime_nsec;
 		info->mode = f.mode;
 		info->ino = static_cast<kh_u64>(k) + 100;
 		if ((f.mode & KH_S_IFMT) != KH_S_IFREG)

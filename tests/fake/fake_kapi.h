@@ -10,7 +10,7 @@
 namespace fake {
 
 constexpr kh_size kOutCap = 32768; // bytes of output recorded per connection
-constexpr int kMaxFiles = 16;
+constexpr int kMaxFiles = 32;
 constexpr int kMaxOpen = 8;
 constexpr kh_size kPathCap = 256;
 
@@ -22,6 +22,7 @@ struct File {
 	kh_u32 mode;      // KH_S_IFREG / KH_S_IFDIR | permission bits
 	kh_s64 mtime;
 	int open_err;     // if non-zero, kh_file_open returns it
+	kh_u32 mtime_nsec;
 };
 
 } // namespace fake

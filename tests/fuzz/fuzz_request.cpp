@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "byte_range.h"
+#include "content_coding.h"
 #include "etag.h"
 #include "fake_kapi.h"
 #include "http_date.h"
@@ -119,6 +120,16 @@ void check_output(StrView out, bool overflow)
 		}
 		if (status == "416")
 			CHECK(find_field(head, "Content-Range").starts_with("bytes */"));
+		// A coded answer always says it varies, and carries a coded tag.
+		StrView ce = find_field(head, "Content-Encoding");
+		if (!ce.empty()) {
+			CHECK(ce == "gzip" || ce == "br" || ce == "zstd");
+			CHECK(find_field(head, "Vary") == "Accept-Encoding");
+			StrView tag = find_field(head, "ETag");
+			// ... "-<coding>" DQUOTE
+			CHECK(tag.size() > ce.size() + 2 && tag[tag.size() - ce.size() - 2] == '-' &&
+			      tag.substr(tag.size() - ce.size() - 1, ce.size()) == ce);
+		}
 		pos += end;
 		StrView after = out.substr(pos);
 		if (after.empty() || after.starts_with("HTTP/1.1 "))
@@ -145,6 +156,17 @@ void setup_root()
 			    kMtime);
 	fake::root_add(&g_root, "denied.txt", nullptr, 0, KH_S_IFREG | 0644, kMtime, -KH_EACCES);
 	fake::root_add(&g_root, "fifo", nullptr, 0, 0010644, kMtime);
+	// Precompressed variants: fresh, stale, unreadable, not a file.
+	fake::root_add_text(&g_root, "digits.txt.gz", "GZdigits", KH_S_IFREG | 0644, kMtime + 5);
+	fake::root_add_text(&g_root, "digits.txt.br", "BR", KH_S_IFREG | 0644, kMtime);
+	fake::root_add_text(&g_root, "digits.txt.zst", "ZSTD-old", KH_S_IFREG | 0644, kMtime - 1);
+	fake::root_add(&g_root, "index.html.br", "", 0, KH_S_IFREG | 0644, kMtime);
+	fake::root_add_text(&g_root, "index.html.gz", "x", KH_S_IFREG | 0600, kMtime);
+	fake::root_add(&g_root, "sub/index.html.zst", nullptr, 0, KH_S_IFDIR | 0755, kMtime);
+	fake::root_add_text(&g_root, "sub/index.html.gz", "GZsub", KH_S_IFREG | 0755, kMtime);
+	fake::root_add(&g_root, "old.txt.gz", nullptr, 0, KH_S_IFREG | 0644, kMtime, -KH_EACCES);
+	fake::root_add_text(&g_root, "a.gz", "\x1f\x8b", KH_S_IFREG | 0644, kMtime);
+	fake::root_add_text(&g_root, "a.gz.gz", "never", KH_S_IFREG | 0644, kMtime);
 }
 
 // The pieces directly, on one request head.
@@ -184,6 +206,27 @@ void check_pieces(StrView data)
 		}
 	}
 
+	// Accept-Encoding, on the head's or all the bytes: weights in range,
+	// at most one lookup per coding, best first, never below identity.
+	AcceptEncoding ae = head.accept_encoding;
+	if (!head.has_accept_encoding)
+		add_accept_encoding(data, ae);
+	Coding order[kVariantCodings];
+	kh_size nc = preferred_codings(ae, order);
+	CHECK(nc <= kVariantCodings);
+	CHECK((nc > 0) <= accepts_any_variant(ae));
+	for (kh_size i = 0; i < nc; i++) {
+		kh_u16 w = accept_weight(ae, order[i]);
+		CHECK(w > 0 && w <= 1000);
+		CHECK(static_cast<kh_u8>(order[i]) < kVariantCodings);
+		if (i > 0) {
+			kh_u16 prev = accept_weight(ae, order[i - 1]);
+			CHECK(prev > w || (prev == w && order[i - 1] < order[i]));
+		}
+	}
+	CHECK(accept_weight(ae, Coding::Identity) <= 1000);
+	has_coding_suffix(data);
+
 	// Dates: any parsed date lies within years 0..9999 (+ a leap second).
 	kh_s64 t;
 	StrView dates[] = {head.if_modified_since, head.if_unmodified_since, head.if_range,
@@ -207,6 +250,12 @@ void check_pieces(StrView data)
 	etag_list_matches(data, v.etag, EtagCompare::Strong);
 	// The current tag always matches itself, weakly and strongly.
 	CHECK(etag_list_matches(v.etag, v.etag, EtagCompare::Strong));
+	// A variant's tag is valid and never matches the identity tag.
+	char coded[kEtagCodedMax];
+	kh_size cn = format_etag(mtime, data.size(), coded, coding_name(Coding::Gzip));
+	CHECK(cn <= kEtagCodedMax);
+	CHECK(etag_list_matches(StrView(coded, cn), StrView(coded, cn), EtagCompare::Strong));
+	CHECK(!etag_list_matches(StrView(coded, cn), v.etag, EtagCompare::Weak));
 }
 
 void run_session(const uint8_t *in, size_t len)

@@ -44,7 +44,10 @@ void khttpd_kunit_expect_bytes(struct kunit *test, bool ok, const char *got,
 	X(khttpd_kunit_range_overflow)        \
 	X(khttpd_kunit_preconditions)         \
 	X(khttpd_kunit_session_range)         \
-	X(khttpd_kunit_session_conditional)
+	X(khttpd_kunit_session_conditional)   \
+	X(khttpd_kunit_accept_encoding)       \
+	X(khttpd_kunit_session_variant)       \
+	X(khttpd_kunit_session_variant_stale)
 
 #define KHTTPD_KUNIT_DECLARE(name) void name(struct kunit *test);
 KHTTPD_KUNIT_CASES(KHTTPD_KUNIT_DECLARE)

@@ -8,6 +8,7 @@
 #include "khttpd_kunit.h"
 
 #include "byte_range.h"
+#include "content_coding.h"
 #include "etag.h"
 #include "http_date.h"
 #include "http_request.h"
@@ -150,6 +151,11 @@ public:
 		fake::root_add_text(root_, "secret.txt", "s3cr3t", KH_S_IFREG | 0600, kMtime);
 		fake::root_add(root_, "sub", nullptr, 4096, KH_S_IFDIR | 0755, kMtime);
 		fake::root_add_text(root_, "digits.txt", "0123456789", KH_S_IFREG | 0644, kMtime);
+		// Precompressed variants: a fresh one, and a stale one.
+		fake::root_add_text(root_, "hello.txt.br", "BR:hello", KH_S_IFREG | 0644,
+				    kMtime + 1);
+		fake::root_add_text(root_, "index.html.gz", "GZ:old", KH_S_IFREG | 0644,
+				    kMtime - 1);
 		params_.index_name = "index.html";
 		params_.max_requests = 0;
 		params_.perm_required = 0004;
@@ -552,5 +558,90 @@ extern "C" void khttpd_kunit_session_conditional(kunit *test)
 		  "HTTP/1.1 412 Precondition Failed\r\nServer: khttpd\r\nDate: " DATE_NOW
 		  "\r\nConnection: keep-alive\r\nContent-Type: text/html\r\nContent-Length: 167"
 		  "\r\n\r\n" ERROR_BODY("412 Precondition Failed"));
+	EXPECT(h.conn()->send_file_calls == 0);
+}
+
+// --- precompressed variants ----------------------------------------------------
+
+namespace {
+
+kh_size codings(StrView value, Coding out[kVariantCodings])
+{
+	AcceptEncoding ae;
+	add_accept_encoding(value, ae);
+	return preferred_codings(ae, out);
+}
+
+} // namespace
+
+extern "C" void khttpd_kunit_accept_encoding(kunit *test)
+{
+	Coding c[kVariantCodings];
+	EXPECT(codings(lit("gzip, deflate, br, zstd"), c) == 3 && c[0] == Coding::Br &&
+	       c[1] == Coding::Zstd && c[2] == Coding::Gzip);
+	EXPECT(codings(lit("br;q=0.5, GZIP;Q=0.8"), c) == 2 && c[0] == Coding::Gzip &&
+	       c[1] == Coding::Br);
+	EXPECT(codings(lit("*;q=0.1, zstd;q=0"), c) == 2 && c[0] == Coding::Br &&
+	       c[1] == Coding::Gzip);
+	EXPECT(codings(lit("gzip;q=0"), c) == 0);
+	EXPECT(codings(lit("identity, gzip;q=0.9"), c) == 0);
+	EXPECT(codings(lit("gzip;q=1.5, br;q=0.x, zstd;foo=1"), c) == 0);
+	EXPECT(codings(lit(""), c) == 0);
+	RequestHead h;
+	EXPECT(parse(lit("GET / HTTP/1.1\r\nHost: h\r\nAccept-Encoding: x-gzip\r\n"
+			 "accept-encoding: br;q=0.5\r\n\r\n"), h).status == ParseStatus::Done);
+	EXPECT(h.has_accept_encoding);
+	EXPECT(preferred_codings(h.accept_encoding, c) == 2 && c[0] == Coding::Gzip &&
+	       c[1] == Coding::Br);
+	EXPECT(has_coding_suffix(lit("a.tar.gz")) && !has_coding_suffix(lit("a.tgz")));
+	char buf[kEtagCodedMax];
+	EXPECT_SV(StrView(buf, format_etag(kMtime, 8, buf, lit("br"))), "\"3b9aca00-8-br\"");
+}
+
+#define HELLO_BR_HEAD(extra)                                                             \
+	"HTTP/1.1 200 OK\r\nServer: khttpd\r\nDate: " DATE_NOW                              \
+	"\r\nConnection: keep-alive\r\nContent-Type: text/plain\r\nContent-Encoding: br"     \
+	"\r\nContent-Length: 8\r\nLast-Modified: Sun, 09 Sep 2001 01:46:41 GMT"               \
+	"\r\nETag: \"3b9aca01-8-br\"\r\nAccept-Ranges: bytes\r\nVary: Accept-Encoding\r\n" \
+	extra "\r\n"
+
+extern "C" void khttpd_kunit_session_variant(kunit *test)
+{
+	HARNESS(h);
+	EXPECT_SV(h.run(lit("GET /hello.txt HTTP/1.1\r\nHost: t\r\n"
+			    "Accept-Encoding: gzip, deflate, br, zstd\r\n\r\n")),
+		  HELLO_BR_HEAD("") "BR:hello");
+	EXPECT_SV(StrView::from_cstr(h.root()->last_path, 64), "hello.txt.br");
+	EXPECT(h.root()->lookups == 2);
+	EXPECT_SV(h.run(lit("HEAD /hello.txt HTTP/1.1\r\nHost: t\r\nAccept-Encoding: br\r\n\r\n")),
+		  HELLO_BR_HEAD(""));
+	EXPECT_SV(h.run(lit("GET /hello.txt HTTP/1.1\r\nHost: t\r\nAccept-Encoding: br\r\n"
+			    "Range: bytes=3-\r\n\r\n")),
+		  "HTTP/1.1 206 Partial Content\r\nServer: khttpd\r\nDate: " DATE_NOW
+		  "\r\nConnection: keep-alive\r\nContent-Type: text/plain\r\nContent-Encoding: br"
+		  "\r\nContent-Length: 5\r\nLast-Modified: Sun, 09 Sep 2001 01:46:41 GMT"
+		  "\r\nETag: \"3b9aca01-8-br\"\r\nAccept-Ranges: bytes\r\nVary: Accept-Encoding"
+		  "\r\nContent-Range: bytes 3-7/8\r\n\r\nhello");
+	// Without Accept-Encoding: identity, no Vary.
+	EXPECT_SV(h.run(lit("GET /hello.txt HTTP/1.1\r\nHost: t\r\n\r\n")),
+		  HELLO_200("keep-alive"));
+}
+
+extern "C" void khttpd_kunit_session_variant_stale(kunit *test)
+{
+	HARNESS(h);
+	// index.html.gz is older than index.html: identity, with Vary.
+	EXPECT_SV(h.run(lit("GET / HTTP/1.1\r\nHost: t\r\nAccept-Encoding: gzip\r\n\r\n")),
+		  "HTTP/1.1 200 OK\r\nServer: khttpd\r\nDate: " DATE_NOW
+		  "\r\nConnection: keep-alive\r\nContent-Type: text/html\r\nContent-Length: 14"
+		  "\r\nLast-Modified: " DATE_MTIME "\r\nETag: " ETAG_14
+		  "\r\nAccept-Ranges: bytes\r\nVary: Accept-Encoding\r\n\r\n" INDEX);
+	EXPECT_SV(StrView::from_cstr(h.root()->last_path, 64), "index.html.gz");
+	// 304 for the variant's tag, with Vary.
+	EXPECT_SV(h.run(lit("GET /hello.txt HTTP/1.1\r\nHost: t\r\nAccept-Encoding: br\r\n"
+			    "If-None-Match: \"3b9aca01-8-br\"\r\n\r\n")),
+		  "HTTP/1.1 304 Not Modified\r\nServer: khttpd\r\nDate: " DATE_NOW
+		  "\r\nConnection: keep-alive\r\nLast-Modified: Sun, 09 Sep 2001 01:46:41 GMT"
+		  "\r\nETag: \"3b9aca01-8-br\"\r\nVary: Accept-Encoding\r\n\r\n");
 	EXPECT(h.conn()->send_file_calls == 0);
 }

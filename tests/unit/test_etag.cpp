@@ -121,3 +121,32 @@ TEST(Etag, Lists)
 	EXPECT_FALSE(weak("\"x\"", "x"));
 	EXPECT_TRUE(weak("*", "\"x\""));
 }
+
+namespace {
+
+std::string coded_etag(kh_s64 mtime, kh_u64 size, const char *coding)
+{
+	char buf[kEtagCodedMax + 8];
+	for (char &c : buf)
+		c = '#';
+	kh_size n = format_etag(mtime, size, buf, StrView::from_cstr(coding, 8));
+	EXPECT_LE(n, kEtagCodedMax);
+	for (kh_size i = n; i < sizeof(buf); i++)
+		EXPECT_EQ(buf[i], '#') << "wrote past the tag at " << i;
+	return std::string(buf, n);
+}
+
+} // namespace
+
+TEST(Etag, CodedVariants)
+{
+	EXPECT_EQ(coded_etag(1000000000, 14, "gzip"), "\"3b9aca00-e-gzip\"");
+	EXPECT_EQ(coded_etag(1000000000, 14, "br"), "\"3b9aca00-e-br\"");
+	EXPECT_EQ(coded_etag(-1, 5, "zstd"), "\"-1-5-zstd\"");
+	EXPECT_EQ(coded_etag(1000000000, 14, ""), etag(1000000000, 14));
+	EXPECT_EQ(coded_etag(-9223372036854775807LL - 1, ~0ULL, "zstd").size(), kEtagCodedMax);
+	// A coded tag is a valid tag, and never equals an identity tag.
+	std::string t = coded_etag(1000000000, 14, "br");
+	EXPECT_TRUE(strong(t, t));
+	EXPECT_FALSE(weak(etag(1000000000, 14), t));
+}

@@ -161,6 +161,25 @@ test_serving() {
 	expect_eq "If-Modified-Since in the future: 304" 304 "$(status /1m.bin -H 'If-Modified-Since: Fri, 01 Jan 2100 00:00:00 GMT')"
 	expect_eq "If-Modified-Since in the past: 200" 200 "$(status /1m.bin -H 'If-Modified-Since: Thu, 01 Jan 1970 00:00:00 GMT')"
 
+	# Precompressed variants (like nginx gzip_static).
+	seq 1 2000 > "$WWW/big.txt"
+	gzip -k -9 "$WWW/big.txt"
+	chmod a+r "$WWW/big.txt.gz"
+	touch -d '1 minute ago' "$WWW/big.txt"
+	curl -s -D /tmp/h -o /tmp/body -H 'Accept-Encoding: gzip' "$URL/big.txt"
+	check "gzip variant: Content-Encoding" grep -qi '^Content-Encoding: gzip' /tmp/h
+	check "gzip variant: Vary" grep -qi '^Vary: Accept-Encoding' /tmp/h
+	check "gzip variant: original's Content-Type" grep -qi '^Content-Type: text/plain' /tmp/h
+	expect_eq "gzip variant: the .gz bytes" "$(sha256sum < $WWW/big.txt.gz)" "$(sha256sum < /tmp/body)"
+	expect_eq "gzip variant decodes to the file" "$(sha256sum < $WWW/big.txt)" \
+		"$(curl -s --compressed $URL/big.txt | sha256sum)"
+	expect_eq "no Accept-Encoding: the identity file" "$(sha256sum < $WWW/big.txt)" \
+		"$(curl -s $URL/big.txt | sha256sum)"
+	touch "$WWW/big.txt"
+	touch -d '1 minute ago' "$WWW/big.txt.gz"
+	expect_eq "stale .gz (older than the file) is not served" "$(sha256sum < $WWW/big.txt)" \
+		"$(curl -s -H 'Accept-Encoding: gzip' $URL/big.txt | sha256sum)"
+
 	expect_eq "/ serves index.html" "$(cat $WWW/index.html)" "$(curl -s $URL/)"
 	expect_eq "/sub/ serves its index.html" "sub index" "$(curl -s $URL/sub/)"
 	expect_eq "directory without slash: 301" 301 "$(status /sub)"
