@@ -101,6 +101,8 @@ private:
 	bool compose_path(const RequestPath &path);
 	// Noinline for the same reason as serve(): its file info stays out of
 	// serve()'s frame.
+	Coding choose_representation(const RequestHead &head, StrView name,
+				     OpenFile &file, kh_file_info &info);
 	__attribute__((noinline)) bool open_variant(Coding c, OpenFile &file,
 						    kh_file_info &info);
 	void common_headers(ResponseWriter &w, kh_u16 status, bool keep_alive);
@@ -233,33 +235,7 @@ Next Session::serve(const RequestHead &head, bool keep)
 
 	StrView name = StrView::from_cstr(bufs_.path, bufs_.path_size);
 
-	// Precompressed variants, as nginx's gzip_static: "x.br", "x.zst",
-	// "x.gz" for the codings the client accepts, best first, at most one
-	// lookup each (so at most 3 beyond the file's own). Any failure falls
-	// back to the file itself. A name that already ends in one of these
-	// suffixes is served as it is.
-	// Vary: sent (on 200, 206, 304, 412 and 416 alike) when the client's
-	// Accept-Encoding makes one of the codings acceptable and the file
-	// could have a variant, whether or not one was found: the answer
-	// depended on the field (also when identity outweighs the codings and
-	// nothing was looked up). Without the field, or when it accepts none of
-	// br/zstd/gzip, the answer is identity whatever else the field says,
-	// and carries no Vary. So a cache may keep such an identity answer for
-	// every client (suboptimal for those that take a coding, never wrong),
-	// and never hands a coded answer to a client that did not ask for it.
-	Coding coding = Coding::Identity;
-	if (head.has_accept_encoding && !has_coding_suffix(name) &&
-	    accepts_any_variant(head.accept_encoding)) {
-		vary_ = true;
-		Coding order[kVariantCodings];
-		kh_size n = preferred_codings(head.accept_encoding, order);
-		for (kh_size i = 0; i < n; i++) {
-			if (open_variant(order[i], file, info)) {
-				coding = order[i];
-				break;
-			}
-		}
-	}
+	Coding coding = choose_representation(head, name, file, info);
 	bool coded = coding != Coding::Identity;
 
 	// A variant is another representation: its own ETag (with the coding
@@ -320,6 +296,36 @@ Next Session::serve(const RequestHead &head, bool keep)
 	if (body && kh_conn_send_file(conn_, file.get(), offset, length))
 		return Next::Close;
 	return keep ? Next::KeepAlive : Next::Close;
+}
+
+// Precompressed variants, as nginx's gzip_static: "x.br", "x.zst", "x.gz"
+// for the codings the client accepts, best first, at most one lookup each
+// (so at most 3 beyond the file's own). On success @file and @info describe
+// the variant; any failure leaves them on the file itself. A name that
+// already ends in one of these suffixes is served as it is.
+//
+// Vary: sent (on 200, 206, 304, 412 and 416 alike) when the client's
+// Accept-Encoding makes one of the codings acceptable and the file could
+// have a variant, whether or not one was found: the answer depended on the
+// field (also when identity outweighs the codings and nothing was looked
+// up). Without the field, or when it accepts none of br/zstd/gzip, the
+// answer is identity whatever else the field says, and carries no Vary. So
+// a cache may keep such an identity answer for every client (suboptimal
+// for those that take a coding, never wrong), and never hands a coded
+// answer to a client that did not ask for it.
+Coding Session::choose_representation(const RequestHead &head, StrView name,
+				      OpenFile &file, kh_file_info &info)
+{
+	if (!head.has_accept_encoding || has_coding_suffix(name) ||
+	    !accepts_any_variant(head.accept_encoding))
+		return Coding::Identity;
+	vary_ = true;
+	Coding order[kVariantCodings];
+	kh_size n = preferred_codings(head.accept_encoding, order);
+	for (kh_size i = 0; i < n; i++)
+		if (open_variant(order[i], file, info))
+			return order[i];
+	return Coding::Identity;
 }
 
 bool Session::open_variant(Coding c, OpenFile &file, kh_file_info &info)

@@ -153,6 +153,19 @@ test_serving() {
 	expect_eq "Content-Range of a 206" "bytes 100-199/1048576" "$got"
 	expect_eq "unsatisfiable Range: 416" 416 "$(status /1m.bin -r 2000000-)"
 	expect_eq "overflowing Range is not served past the end" 416 "$(status /1m.bin -H 'Range: bytes=18446744073709551615-')"
+	# A 1 GiB sparse file: large offsets, holes sent from the zero page.
+	truncate -s 1G "$WWW/sparse.bin"
+	printf 'khttpd' | dd of="$WWW/sparse.bin" bs=1 seek=536870912 conv=notrunc status=none
+	chmod a+r "$WWW/sparse.bin"
+	expect_eq "1 GiB sparse file: bytes at 512 MiB by range" khttpd \
+		"$(curl -s -r 536870912-536870917 $URL/sparse.bin)"
+	expect_eq "1 GiB sparse file: the last 24 bytes are zeros" "$(head -c 24 /dev/zero | sha256sum)" \
+		"$(curl -s -r 1073741800- $URL/sparse.bin | sha256sum)"
+	got=$(curl -s -D - -o /dev/null -r -10 $URL/sparse.bin | tr -d '\r' | grep -i '^Content-Range:' | cut -d' ' -f2-)
+	expect_eq "1 GiB sparse file: Content-Range of a suffix" "bytes 1073741814-1073741823/1073741824" "$got"
+	got=$(curl -s -I $URL/sparse.bin | tr -d '\r' | grep -i '^Content-Length' | cut -d' ' -f2)
+	expect_eq "1 GiB sparse file: HEAD length" 1073741824 "$got"
+	rm "$WWW/sparse.bin"
 	local etag
 	etag=$(curl -s -D - -o /dev/null $URL/1m.bin | tr -d '\r' | grep -i '^ETag:' | cut -d' ' -f2)
 	check "ETag present" test -n "$etag"
