@@ -134,32 +134,33 @@ bool accepts_any_variant(const AcceptEncoding &ae)
 	return false;
 }
 
+namespace {
+
+// Name and file suffix of each variant coding, indexed by Coding.
+struct CodingInfo {
+	StrView name;
+	StrView suffix;
+};
+
+constexpr CodingInfo kCodingInfo[kVariantCodings] = {
+	{"br", ".br"},     // Coding::Br
+	{"zstd", ".zst"},  // Coding::Zstd
+	{"gzip", ".gz"},   // Coding::Gzip
+};
+static_assert(static_cast<kh_size>(Coding::Gzip) + 1 == kVariantCodings);
+
+} // namespace
+
 StrView coding_name(Coding c)
 {
-	switch (c) {
-	case Coding::Br:
-		return "br";
-	case Coding::Zstd:
-		return "zstd";
-	case Coding::Gzip:
-		return "gzip";
-	default:
-		return "identity";
-	}
+	auto i = static_cast<kh_size>(c);
+	return i < kVariantCodings ? kCodingInfo[i].name : StrView("identity");
 }
 
 StrView coding_suffix(Coding c)
 {
-	switch (c) {
-	case Coding::Br:
-		return ".br";
-	case Coding::Zstd:
-		return ".zst";
-	case Coding::Gzip:
-		return ".gz";
-	default:
-		return "";
-	}
+	auto i = static_cast<kh_size>(c);
+	return i < kVariantCodings ? kCodingInfo[i].suffix : StrView("");
 }
 
 bool has_coding_suffix(StrView name)

@@ -129,6 +129,31 @@ bool set_once(StrView value, StrView &dst, bool &seen)
 	return true;
 }
 
+// Conditional fields kept as views; a second line of one answers 400,
+// as nginx does.
+struct SingletonField {
+	StrView name;
+	StrView RequestHead::*value;
+	bool RequestHead::*seen;
+};
+
+constexpr SingletonField kSingletonFields[] = {
+	{"if-modified-since", &RequestHead::if_modified_since, &RequestHead::has_if_modified_since},
+	{"if-unmodified-since", &RequestHead::if_unmodified_since,
+	 &RequestHead::has_if_unmodified_since},
+	{"if-none-match", &RequestHead::if_none_match, &RequestHead::has_if_none_match},
+	{"if-match", &RequestHead::if_match, &RequestHead::has_if_match},
+	{"if-range", &RequestHead::if_range, &RequestHead::has_if_range},
+};
+
+const SingletonField *find_singleton(StrView name)
+{
+	for (const SingletonField &f : kSingletonFields)
+		if (name.equals_icase(f.name))
+			return &f;
+	return nullptr;
+}
+
 kh_u16 parse_field(StrView line, RequestHead &out, bool &seen_length)
 {
 	if (line[0] == ' ' || line[0] == '\t')
@@ -141,6 +166,8 @@ kh_u16 parse_field(StrView line, RequestHead &out, bool &seen_length)
 	if (!name.is_token() || !is_field_value(value))
 		return 400;
 
+	if (const SingletonField *f = find_singleton(name))
+		return set_once(value, out.*f->value, out.*f->seen) ? 0 : 400;
 	if (name.equals_icase("host")) {
 		if (out.has_host)
 			return 400; // RFC 9112 section 3.2: more than one Host
@@ -156,21 +183,6 @@ kh_u16 parse_field(StrView line, RequestHead &out, bool &seen_length)
 		out.has_body = out.has_body || nonzero;
 	} else if (name.equals_icase("transfer-encoding")) {
 		out.has_body = true;
-	} else if (name.equals_icase("if-modified-since")) {
-		if (!set_once(value, out.if_modified_since, out.has_if_modified_since))
-			return 400;
-	} else if (name.equals_icase("if-unmodified-since")) {
-		if (!set_once(value, out.if_unmodified_since, out.has_if_unmodified_since))
-			return 400;
-	} else if (name.equals_icase("if-none-match")) {
-		if (!set_once(value, out.if_none_match, out.has_if_none_match))
-			return 400;
-	} else if (name.equals_icase("if-match")) {
-		if (!set_once(value, out.if_match, out.has_if_match))
-			return 400;
-	} else if (name.equals_icase("if-range")) {
-		if (!set_once(value, out.if_range, out.has_if_range))
-			return 400;
 	} else if (name.equals_icase("accept-encoding")) {
 		out.has_accept_encoding = true;
 		add_accept_encoding(value, out.accept_encoding);
