@@ -11,12 +11,15 @@
 #include <linux/errno.h>
 #include <linux/kernel.h>
 #include <linux/limits.h>
+#include <linux/slab.h>
 #include <linux/stat.h>
 #include <linux/string.h>
 #include <linux/sysctl.h>
 #include <linux/version.h>
 
+#include "../src/kernel/handover.h"
 #include "../src/kernel/khttpd.h"
+#include "../src/kernel/mime_table.h"
 
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 11, 0)
 #define KHTTPD_CTL_TABLE const struct ctl_table
@@ -103,6 +106,15 @@ static bool khttpd_valid_docroot(const char *s)
 	return s[0] == '/';
 }
 
+/* Printable ASCII (and spaces), nothing that could end a line. */
+static bool khttpd_valid_dynamic(const char *s)
+{
+	for (; *s; s++)
+		if (*s < ' ' || *s > '~')
+			return false;
+	return true;
+}
+
 /* One file name: not empty, no '/', not "." or "..". */
 static bool khttpd_valid_index(const char *s)
 {
@@ -147,6 +159,83 @@ static int khttpd_sysctl_string(KHTTPD_CTL_TABLE *table, int write, void *buffer
 	mutex_unlock(&khttpd_config_lock);
 	return err;
 }
+
+/*
+ * mimetypes: the mime.types file whose table is in use ("" = built-in).
+ * Unlike the settings above, a write takes effect at once, even while the
+ * server runs; a file that cannot be loaded fails the write with its errno
+ * and leaves the value and the table as they were.
+ */
+static int khttpd_sysctl_mimetypes(KHTTPD_CTL_TABLE *table, int write, void *buffer,
+				   size_t *lenp, loff_t *ppos)
+{
+	struct ctl_table tmp = *table;
+	char *val;
+	int err;
+
+	if (write) { /* as khttpd_sysctl_string: no silent truncation */
+		const char *in = buffer;
+		size_t n = 0;
+
+		while (n < *lenp && in[n] && in[n] != '\n')
+			n++;
+		if (*ppos || n >= table->maxlen)
+			return -EINVAL;
+	}
+	val = kzalloc(table->maxlen, GFP_KERNEL);
+	if (!val)
+		return -ENOMEM;
+	if (!write)
+		khttpd_mime_path(val, table->maxlen);
+	tmp.data = val;
+	err = proc_dostring(&tmp, write, buffer, lenp, ppos);
+	if (!err && write)
+		err = khttpd_mime_load(val);
+	kfree(val);
+	return err;
+}
+
+/* A read-only counter: @table->extra1 is its enum khttpd_stat. */
+static unsigned long khttpd_stat_read(enum khttpd_stat which)
+{
+	switch (which) {
+	case KHTTPD_STAT_DAEMON_PID:
+		return khttpd_fallback_daemon();
+	case KHTTPD_STAT_REFUSED:
+		return khttpd_fallback_refused();
+	default:
+		return khttpd_server_stat(which);
+	}
+}
+
+static int khttpd_sysctl_stat(KHTTPD_CTL_TABLE *table, int write, void *buffer,
+			      size_t *lenp, loff_t *ppos)
+{
+	struct ctl_table tmp = *table;
+	unsigned long val;
+	int err;
+
+	if (write)
+		return -EPERM;
+	mutex_lock(&khttpd_config_lock);
+	val = khttpd_stat_read((enum khttpd_stat)(long)table->extra1);
+	tmp.data = &val;
+	tmp.maxlen = sizeof(val);
+	tmp.extra1 = NULL;
+	tmp.extra2 = NULL;
+	err = proc_doulongvec_minmax(&tmp, write, buffer, lenp, ppos);
+	mutex_unlock(&khttpd_config_lock);
+	return err;
+}
+
+#define KHTTPD_STAT(name, which)					\
+	{								\
+		.procname = name,					\
+		.maxlen = sizeof(unsigned long),			\
+		.mode = 0444,						\
+		.proc_handler = khttpd_sysctl_stat,			\
+		.extra1 = (void *)(long)(which),			\
+	}
 
 #define KHTTPD_INT(name, field, min, max)				\
 	{								\
@@ -201,6 +290,21 @@ static struct ctl_table khttpd_table[] = {
 		   &khttpd_filecache_max),
 	KHTTPD_STRING("documentroot", docroot, khttpd_valid_docroot),
 	KHTTPD_STRING("indexfile", index, khttpd_valid_index),
+	KHTTPD_STRING("dynamic", dynamic, khttpd_valid_dynamic),
+	KHTTPD_INT("sloppymime", sloppymime, &khttpd_zero, &khttpd_one),
+	KHTTPD_INT("nodaemon_503", nodaemon_503, &khttpd_zero, &khttpd_one),
+	KHTTPD_INT("clientport", clientport, &khttpd_one, &khttpd_port_max),
+	KHTTPD_STAT("stat_connections", KHTTPD_STAT_CONNECTIONS),
+	KHTTPD_STAT("stat_requests", KHTTPD_STAT_REQUESTS),
+	KHTTPD_STAT("stat_handovers", KHTTPD_STAT_HANDOVERS),
+	KHTTPD_STAT("stat_handovers_refused", KHTTPD_STAT_REFUSED),
+	KHTTPD_STAT("daemon_pid", KHTTPD_STAT_DAEMON_PID),
+	{
+		.procname = "mimetypes",
+		.maxlen = KHTTPD_MIME_PATH_MAX,
+		.mode = 0644,
+		.proc_handler = khttpd_sysctl_mimetypes,
+	},
 #if LINUX_VERSION_CODE < KERNEL_VERSION(6, 11, 0)
 	{} /* 6.1 needs the sentinel; 6.11+ refuse it */
 #endif

@@ -1,6 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * What the C kernel layer asks of the C++ core.
+ *
+ * A connection is driven by events: the kernel layer calls
+ * khttpd_session_step() whenever the socket may have made progress (data
+ * arrived, send space freed, the peer closed), and the step does all the
+ * non-blocking work it can, then says what it waits for.
  */
 #ifndef KHTTPD_CORE_H
 #define KHTTPD_CORE_H
@@ -17,33 +22,77 @@ struct khttpd_session_params {
 	kh_u32 max_requests;    /* per connection; 0 = unlimited */
 	kh_u32 perm_required;   /* mode bits a file must have (kHTTPd's) */
 	kh_u32 perm_forbid;     /* mode bits a file must not have */
+	/*
+	 * kHTTPd's `dynamic` list: space-separated substrings; a request whose
+	 * target (as sent) or decoded path holds one goes to userspace. NULL or
+	 * "" = none.
+	 */
+	const char *dynamic;
+	/* Unknown file types: 1 = serve as application/octet-stream, 0 = hand
+	 * them to userspace (served as octet-stream when no daemon runs). */
+	kh_u8 sloppy_mime;
+	/* 1: a request meant for userspace gets 503 while no daemon is
+	 * registered, instead of the static server's own answer. */
+	kh_u8 nodaemon_503;
 };
 
 /*
- * Scratch memory owned by a worker and reused for every connection it
- * serves, so serving allocates nothing. Sizes: see khttpd_buffers_size().
+ * Memory a session works in. recv and head belong to one connection while
+ * it is busy (they hold its unparsed bytes and unsent response head); the
+ * kernel layer may take them away and give it others whenever
+ * khttpd_session_idle() is true. path is scratch, only used within a step,
+ * and can be shared by every connection of a worker.
  */
 struct khttpd_session_buffers {
 	char *recv; /* request bytes; its size bounds a request head */
 	kh_size recv_size;
+	char *head; /* the response head being sent */
+	kh_size head_size;
 	char *path; /* the decoded path + index name + NUL */
 	kh_size path_size;
-	char *head; /* the response head */
-	kh_size head_size;
 };
 
-/* Splits one block of khttpd_buffers_size(@max_head) bytes into buffers. */
-kh_size khttpd_buffers_size(kh_size max_head);
-void khttpd_buffers_init(struct khttpd_session_buffers *b, char *block,
-			 kh_size max_head);
+/* Sizes for a request head limit of @max_head bytes. */
+kh_size khttpd_conn_buffers_size(kh_size max_head);   /* recv + head */
+kh_size khttpd_scratch_buffer_size(kh_size max_head); /* path */
+/* Points @b's recv and head into @block (khttpd_conn_buffers_size bytes). */
+void khttpd_conn_buffers_init(struct khttpd_session_buffers *b, char *block,
+			      kh_size max_head);
+/* Points @b's path at @block (khttpd_scratch_buffer_size bytes). */
+void khttpd_scratch_buffer_init(struct khttpd_session_buffers *b, char *block,
+				kh_size max_head);
+
+/* One connection's state, kept by the kernel layer: opaque, of
+ * khttpd_session_size() bytes, aligned to khttpd_session_align(). */
+struct khttpd_session;
+kh_size khttpd_session_size(void);
+kh_size khttpd_session_align(void);
+void khttpd_session_init(struct khttpd_session *s, struct kh_conn *conn);
+/* Releases what the session holds (an open file being sent). */
+void khttpd_session_destroy(struct khttpd_session *s);
+
+enum khttpd_step {
+	KHTTPD_STEP_READ,     /* step again when data arrives or the peer closes */
+	KHTTPD_STEP_WRITE,    /* step again when the socket has send space */
+	KHTTPD_STEP_YIELD,    /* more work is ready: step again after others */
+	KHTTPD_STEP_CLOSE,    /* done: close the connection */
+	KHTTPD_STEP_HANDOVER, /* kh_conn_hand_over() took it: forget it */
+};
 
 /*
- * Serve one client connection until it closes, errs, asks to close, or the
- * server stops.
+ * Does what can be done without blocking: receives, answers requests in
+ * order (pipelined ones too), sends. Returns what it waits for.
  */
-void khttpd_session_run(struct kh_conn *conn, struct kh_root *root,
-			const struct khttpd_session_params *params,
-			const struct khttpd_session_buffers *buffers);
+enum khttpd_step khttpd_session_step(struct khttpd_session *s, struct kh_root *root,
+				     const struct khttpd_session_params *params,
+				     const struct khttpd_session_buffers *buffers);
+
+/* Requests the session has answered so far (not those handed over). */
+kh_u32 khttpd_session_served(const struct khttpd_session *s);
+
+/* No buffered request bytes and nothing left to send: the session does not
+ * need its recv/head buffers until its next step. */
+bool khttpd_session_idle(const struct khttpd_session *s);
 
 #ifdef __cplusplus
 }

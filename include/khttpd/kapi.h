@@ -30,20 +30,45 @@ struct kh_file_info {
 };
 
 /*
+ * Connection I/O never blocks: a call that cannot make progress now returns
+ * -KH_EAGAIN, and the session waits for the socket (khttpd_session_step's
+ * KHTTPD_STEP_READ / KHTTPD_STEP_WRITE).
+ */
+
+/*
  * Receive up to @len bytes. Returns the count (> 0), 0 when the peer closed
- * or the server is stopping, or a negative errno (-KH_EAGAIN on timeout).
+ * or the server is stopping, -KH_EAGAIN when nothing is there yet, or
+ * another negative errno.
  */
 long kh_conn_recv(struct kh_conn *conn, void *buf, kh_size len);
 
 /*
- * Send all @len bytes of @buf. @more says more data follows at once, so the
- * kernel may hold a partial segment back. Returns 0 or a negative errno.
+ * Send up to @len bytes of @buf. @more says more data follows at once, so
+ * the kernel may hold a partial segment back. Returns the count sent (> 0,
+ * maybe fewer than @len), -KH_EAGAIN when the socket has no send space, or
+ * another negative errno.
  */
-int kh_conn_send(struct kh_conn *conn, const void *buf, kh_size len, int more);
+long kh_conn_send(struct kh_conn *conn, const void *buf, kh_size len, int more);
 
-/* Send @len bytes of @file starting at @offset. Returns 0 or a negative errno. */
-int kh_conn_send_file(struct kh_conn *conn, struct kh_file *file, kh_u64 offset,
-		      kh_u64 len);
+/*
+ * Send up to @len bytes of @file from @offset, from the page cache without a
+ * copy. @more: data follows these @len bytes. Returns as kh_conn_send();
+ * -KH_EIO if the file ends before @offset + @len (it shrank).
+ */
+long kh_conn_send_file(struct kh_conn *conn, struct kh_file *file, kh_u64 offset,
+		       kh_u64 len, int more);
+
+/*
+ * Hand the connection to the userspace daemon, with @len bytes it sent that
+ * the core read but did not answer (@data: the request being handed over
+ * and whatever followed it). @reason: enum khttpd_handover_reason
+ * (khttpd/fallback.h); @served: requests the core answered before. Returns
+ * 0 when taken (the connection is no longer the core's: the step returns
+ * KHTTPD_STEP_HANDOVER and touches it no more), -KH_ENOENT when no daemon is
+ * registered, -KH_EAGAIN when the daemon is too far behind, -KH_ENOMEM.
+ */
+int kh_conn_hand_over(struct kh_conn *conn, const void *data, kh_size len,
+		      kh_u32 reason, kh_u32 served);
 
 /*
  * Look up @path (NUL-terminated, relative, already normalised: no leading
@@ -62,6 +87,18 @@ kh_s64 kh_now_seconds(void);
 /* Memory for the core. May sleep. Returns NULL on failure. */
 void *kh_alloc(kh_size size);
 void kh_free(void *ptr);
+
+/*
+ * The Content-Type for file name @name (@name_len bytes; a path is fine),
+ * from its extension, in the MIME table in use (the built-in one, or one
+ * loaded at run time: /proc/sys/net/khttpd/mimetypes). Copies it into @out
+ * (no NUL added) and returns its length; returns 0 if the name has no or
+ * an unknown extension (the caller applies its sloppymime policy), or if
+ * the type does not fit @out_size (KH_MIME_TYPE_MAX always fits).
+ * Never sleeps.
+ */
+#define KH_MIME_TYPE_MAX 127
+kh_size kh_mime_type(const char *name, kh_size name_len, char *out, kh_size out_size);
 
 #ifdef __cplusplus
 }

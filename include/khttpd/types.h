@@ -19,6 +19,7 @@ typedef __SIZE_TYPE__ kh_size;
 /* Linux errno values the core needs to tell apart (same on host and kernel). */
 #define KH_ENOENT 2
 #define KH_EINTR 4
+#define KH_EIO 5
 #define KH_EAGAIN 11
 #define KH_ENOMEM 12
 #define KH_EACCES 13

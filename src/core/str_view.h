@@ -101,6 +101,16 @@ public:
 		return true;
 	}
 
+	constexpr bool contains(StrView o) const
+	{
+		if (o.size_ > size_)
+			return false;
+		for (kh_size i = 0; i + o.size_ <= size_; i++)
+			if (substr(i, o.size_) == o)
+				return true;
+		return false;
+	}
+
 	constexpr bool starts_with(StrView o) const
 	{
 		return size_ >= o.size_ && substr(0, o.size_) == o;

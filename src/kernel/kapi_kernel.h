@@ -11,11 +11,9 @@
 
 #include "khttpd/kapi.h"
 
-/* File data is spliced in chunks of this size, rescheduling in between. */
-#define KHTTPD_SPLICE_CHUNK (1024 * 1024)
-
 struct kh_conn {
-	struct socket *sock;
+	struct socket *sock; /* NULL once handed over */
+	u64 id;              /* for logs and the hand-over header */
 };
 
 struct khttpd_file_cache;

@@ -17,36 +17,23 @@
 
 #include "kapi_kernel.h"
 
+/* Never blocks: the core waits for socket events instead (server.c). */
 long kh_conn_recv(struct kh_conn *conn, void *buf, kh_size len)
 {
 	struct kvec iov = { .iov_base = buf, .iov_len = len };
 	struct msghdr msg = {};
 
-	return kernel_recvmsg(conn->sock, &msg, &iov, 1, len, 0);
+	return kernel_recvmsg(conn->sock, &msg, &iov, 1, len, MSG_DONTWAIT);
 }
 
-static int send_all(struct socket *sock, const void *buf, size_t len, bool more)
+long kh_conn_send(struct kh_conn *conn, const void *buf, kh_size len, int more)
 {
-	while (len) {
-		struct kvec iov = { .iov_base = (void *)buf, .iov_len = len };
-		struct msghdr msg = {
-			.msg_flags = MSG_NOSIGNAL | (more ? MSG_MORE : 0),
-		};
-		int n = kernel_sendmsg(sock, &msg, &iov, 1, len);
+	struct kvec iov = { .iov_base = (void *)buf, .iov_len = len };
+	struct msghdr msg = {
+		.msg_flags = MSG_DONTWAIT | MSG_NOSIGNAL | (more ? MSG_MORE : 0),
+	};
 
-		if (n < 0)
-			return n;
-		if (n == 0)
-			return -EPIPE;
-		buf += n;
-		len -= n;
-	}
-	return 0;
-}
-
-int kh_conn_send(struct kh_conn *conn, const void *buf, kh_size len, int more)
-{
-	return send_all(conn->sock, buf, len, more);
+	return kernel_sendmsg(conn->sock, &msg, &iov, 1, len);
 }
 
 /*
@@ -54,14 +41,16 @@ int kh_conn_send(struct kh_conn *conn, const void *buf, kh_size len, int more)
  * fills the worker's internal pipe with page-cache pages of the file
  * (no copy), and khttpd_splice_buf() hands each page to TCP, which takes a
  * reference on it instead of copying: kernel_sendpage() before 6.5,
- * MSG_SPLICE_PAGES from 6.5 on (where TCP honours it).
+ * MSG_SPLICE_PAGES from 6.5 on (where TCP honours it). Non-blocking: when
+ * the socket's send buffer is full, TCP takes what fits and the rest waits
+ * for the socket's write-space event.
  */
 static int khttpd_splice_buf(struct pipe_inode_info *pipe,
 			     struct pipe_buffer *buf, struct splice_desc *sd)
 {
 	struct socket *sock = sd->u.data;
 	bool more = sd->total_len > sd->len || (sd->flags & SPLICE_F_MORE);
-	int flags = MSG_NOSIGNAL | (more ? MSG_MORE : 0);
+	int flags = MSG_DONTWAIT | MSG_NOSIGNAL | (more ? MSG_MORE : 0);
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 5, 0)
 	struct bio_vec bvec;
 	struct msghdr msg = { .msg_flags = flags | MSG_SPLICE_PAGES };
@@ -80,30 +69,20 @@ static int khttpd_splice_actor(struct pipe_inode_info *pipe,
 	return __splice_from_pipe(pipe, sd, khttpd_splice_buf);
 }
 
-int kh_conn_send_file(struct kh_conn *conn, struct kh_file *kf, kh_u64 offset,
-		      kh_u64 len)
+/* Sends up to @len bytes; returns how many, or a negative errno. */
+long kh_conn_send_file(struct kh_conn *conn, struct kh_file *kf, kh_u64 offset,
+		       kh_u64 len, int more)
 {
-	struct file *file = kh_to_file(kf);
+	struct splice_desc sd = {
+		.total_len = len,
+		.pos = offset,
+		.u.data = conn->sock,
+		.flags = more ? SPLICE_F_MORE : 0,
+	};
+	ssize_t n;
 
-	while (len) {
-		struct splice_desc sd = {
-			.total_len = min_t(u64, len, KHTTPD_SPLICE_CHUNK),
-			.pos = offset,
-			.u.data = conn->sock,
-		};
-		ssize_t n;
-
-		/* More of this file follows the chunk: keep TCP corked. */
-		if (len > sd.total_len)
-			sd.flags |= SPLICE_F_MORE;
-		n = splice_direct_to_actor(file, &sd, khttpd_splice_actor);
-		if (n < 0)
-			return n;
-		if (n == 0)
-			return -EIO; /* file shrank under us: Content-Length is wrong */
-		offset += n;
-		len -= n;
-		cond_resched();
-	}
-	return 0;
+	n = splice_direct_to_actor(kh_to_file(kf), &sd, khttpd_splice_actor);
+	if (n == 0)
+		return -EIO; /* the file shrank under us: Content-Length is wrong */
+	return n;
 }

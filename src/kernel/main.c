@@ -9,7 +9,9 @@
 #include <linux/stat.h>
 #include <linux/string.h>
 
+#include "handover.h"
 #include "khttpd.h"
+#include "mime_table.h"
 
 struct khttpd_config khttpd_config = {
 	.port = 80,
@@ -22,6 +24,10 @@ struct khttpd_config khttpd_config = {
 	.filecache_entries = 4096,
 	.docroot = "/var/www",
 	.index = "index.html",
+	.dynamic = ".. cgi-bin ?",
+	.sloppymime = 0,
+	.nodaemon_503 = 0,
+	.clientport = 8080,
 };
 
 static int __init khttpd_init(void)
@@ -29,9 +35,14 @@ static int __init khttpd_init(void)
 	int err;
 
 	khttpd_config.threads = clamp_t(int, num_online_cpus(), 1, KHTTPD_THREADS_MAX);
-	err = khttpd_sysctl_register();
+	err = khttpd_fallback_init();
 	if (err)
 		return err;
+	err = khttpd_sysctl_register();
+	if (err) {
+		khttpd_fallback_exit();
+		return err;
+	}
 	pr_info("loaded; configure /proc/sys/net/khttpd, then echo 1 > start\n");
 	return 0;
 }
@@ -43,6 +54,9 @@ static void __exit khttpd_exit(void)
 	mutex_lock(&khttpd_config_lock);
 	khttpd_server_stop();
 	mutex_unlock(&khttpd_config_lock);
+	/* Ends a daemon's registration; its connections are its own. */
+	khttpd_fallback_exit();
+	khttpd_mime_exit(); /* no reader left: served and sysctl gone */
 }
 
 module_init(khttpd_init);

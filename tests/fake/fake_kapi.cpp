@@ -7,6 +7,7 @@ namespace fake {
 namespace {
 
 kh_s64 g_now = 784111777; // Sun, 06 Nov 1994 08:49:37 GMT
+const khttpd_mime_table *g_mime_table; // nullptr: the built-in table
 
 void zero(void *p, kh_size n)
 {
@@ -48,6 +49,47 @@ void conn_init(kh_conn *c, const char *in, kh_size in_len, kh_size chunk)
 	c->in = in;
 	c->in_len = in_len;
 	c->chunk = chunk;
+	c->handover_result = -KH_ENOENT;
+}
+
+int serve(kh_conn *c, kh_root *root, const khttpd_session_params *params,
+	  kh_size max_head, char *block, char *spare, char *scratch)
+{
+	// The session's state, in kh_alloc'd memory (kernel stacks are small).
+	auto *s = static_cast<khttpd_session *>(kh_alloc(khttpd_session_size()));
+	if (!s)
+		return -KH_ENOMEM;
+	khttpd_session_buffers bufs{};
+	khttpd_conn_buffers_init(&bufs, block, max_head);
+	khttpd_scratch_buffer_init(&bufs, scratch, max_head);
+	khttpd_session_init(s, c);
+	int result = KHTTPD_STEP_CLOSE;
+	// Every step makes progress on a scripted connection (input is
+	// consumed or output produced), so this bound only stops a bug.
+	for (int steps = 0; steps < 100000; steps++) {
+		result = khttpd_session_step(s, root, params, &bufs);
+		c->steps_read += result == KHTTPD_STEP_READ;
+		c->steps_write += result == KHTTPD_STEP_WRITE;
+		c->steps_yield += result == KHTTPD_STEP_YIELD;
+		if (result == KHTTPD_STEP_CLOSE || result == KHTTPD_STEP_HANDOVER)
+			break;
+		// Input used up and the "socket" says nothing more comes yet:
+		// the kernel would time the connection out here.
+		if (result == KHTTPD_STEP_READ && c->in_pos == c->in_len &&
+		    c->end_result == -KH_EAGAIN)
+			break;
+		if (khttpd_session_idle(s)) {
+			char *t = block;
+			block = spare;
+			spare = t;
+			for (kh_size i = 0; i < khttpd_conn_buffers_size(max_head); i++)
+				block[i] = static_cast<char>(0xa5); // stale bytes
+			khttpd_conn_buffers_init(&bufs, block, max_head);
+		}
+	}
+	khttpd_session_destroy(s);
+	kh_free(s);
+	return result;
 }
 
 void root_init(kh_root *r)
@@ -80,6 +122,11 @@ void set_now(kh_s64 t)
 	g_now = t;
 }
 
+void set_mime_table(const khttpd_mime_table *t)
+{
+	g_mime_table = t;
+}
+
 } // namespace fake
 
 namespace {
@@ -93,6 +140,17 @@ void record(kh_conn *c, const char *p, kh_size n)
 		}
 		c->out[c->out_len++] = p[i];
 	}
+}
+
+// How much of @len one send may take: 0 = no space now.
+kh_size send_room(kh_conn *c, kh_u64 len)
+{
+	c->send_attempts++;
+	if (c->send_eagain_every && c->send_attempts % c->send_eagain_every == 0)
+		return 0;
+	if (c->send_cap && len > c->send_cap)
+		return c->send_cap;
+	return static_cast<kh_size>(len);
 }
 
 } // namespace
@@ -116,24 +174,52 @@ extern "C" long kh_conn_recv(kh_conn *c, void *buf, kh_size len)
 	return static_cast<long>(n);
 }
 
-extern "C" int kh_conn_send(kh_conn *c, const void *buf, kh_size len, int more)
+extern "C" long kh_conn_send(kh_conn *c, const void *buf, kh_size len, int more)
 {
-	(void)more;
 	c->send_calls++;
 	if (c->send_err)
 		return c->send_err;
-	record(c, static_cast<const char *>(buf), len);
-	return 0;
+	kh_size n = send_room(c, len);
+	if (!n)
+		return -KH_EAGAIN;
+	c->last_more = more;
+	record(c, static_cast<const char *>(buf), n);
+	return static_cast<long>(n);
 }
 
-extern "C" int kh_conn_send_file(kh_conn *c, kh_file *file, kh_u64 offset, kh_u64 len)
+extern "C" long kh_conn_send_file(kh_conn *c, kh_file *file, kh_u64 offset, kh_u64 len,
+				  int more)
 {
 	c->send_file_calls++;
 	if (c->send_err)
 		return c->send_err;
-	if (!file || !file->used || offset > file->f->size || len > file->f->size - offset)
+	if (!file || !file->used || len == 0)
 		return -KH_EINVAL;
-	record(c, file->f->data + offset, static_cast<kh_size>(len));
+	if (offset > file->f->size || len > file->f->size - offset)
+		return -KH_EIO;
+	kh_size n = send_room(c, len);
+	if (!n)
+		return -KH_EAGAIN;
+	c->last_more = n < len || more;
+	record(c, file->f->data + offset, n);
+	return static_cast<long>(n);
+}
+
+extern "C" int kh_conn_hand_over(kh_conn *c, const void *data, kh_size len, kh_u32 reason,
+				 kh_u32 served)
+{
+	c->handover_calls++;
+	if (c->handover_result)
+		return c->handover_result;
+	if (c->handed_over || len > fake::kHandoverCap)
+		return -KH_EINVAL;
+	c->handed_over = true;
+	c->handover_reason = reason;
+	c->handover_served = served;
+	const auto *p = static_cast<const char *>(data);
+	for (kh_size i = 0; i < len; i++)
+		c->handover_data[i] = p[i];
+	c->handover_len = len;
 	return 0;
 }
 
@@ -183,4 +269,16 @@ extern "C" void kh_file_close(kh_file *file)
 extern "C" kh_s64 kh_now_seconds(void)
 {
 	return fake::g_now;
+}
+
+extern "C" kh_size kh_mime_type(const char *name, kh_size name_len, char *out,
+				kh_size out_size)
+{
+	const char *type;
+	kh_size n = khttpd_mime_table_lookup(fake::g_mime_table, name, name_len, &type);
+	if (n > out_size)
+		return 0;
+	for (kh_size i = 0; i < n; i++)
+		out[i] = type[i];
+	return n;
 }

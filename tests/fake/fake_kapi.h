@@ -5,7 +5,9 @@
 // static or kh_alloc) and are set up by the *_init functions.
 #pragma once
 
+#include "khttpd/core.h"
 #include "khttpd/kapi.h"
+#include "khttpd/mime_table.h"
 
 namespace fake {
 
@@ -13,6 +15,7 @@ constexpr kh_size kOutCap = 32768; // bytes of output recorded per connection
 constexpr int kMaxFiles = 32;
 constexpr int kMaxOpen = 8;
 constexpr kh_size kPathCap = 256;
+constexpr kh_size kHandoverCap = 8192;
 
 // One entry of the fake document root.
 struct File {
@@ -43,6 +46,26 @@ struct kh_conn {
 	int send_calls;
 	int send_file_calls;
 	int send_err;     // if non-zero, sends fail with it
+	kh_size send_cap; // at most this many bytes per send (0 = all)
+	// If non-zero, every send_eagain_every-th send (head or file) finds
+	// no send space and returns -KH_EAGAIN, as a full socket would.
+	int send_eagain_every;
+	int send_attempts;
+	int last_more;    // the @more of the last send
+
+	// fake::serve: how often a step ended waiting for each thing.
+	int steps_read;
+	int steps_write;
+	int steps_yield;
+
+	// kh_conn_hand_over: what it returns, and what it was given.
+	int handover_result;   // 0 = taken; default -KH_ENOENT (no daemon)
+	int handover_calls;
+	bool handed_over;
+	kh_u32 handover_reason;
+	kh_u32 handover_served;
+	char handover_data[fake::kHandoverCap];
+	kh_size handover_len;
 
 	// If set, recv number i returns at most chunks[i] bytes (0: no limit)
 	// for the first nchunks receives; chunk/first_chunk apply after that.
@@ -73,6 +96,16 @@ namespace fake {
 
 // @in must stay valid while the connection is used.
 void conn_init(kh_conn *c, const char *in, kh_size in_len, kh_size chunk);
+
+// Serves the scripted connection @c to its end, as the kernel's event loop
+// would: steps the session whenever it waits (the fake socket is always
+// ready again), until it closes or is handed over. Between steps in which
+// the session is idle it gets other buffers, the way the kernel lends its
+// buffers out, so a session that kept a pointer into them would fail.
+// @block/@spare: khttpd_conn_buffers_size(@max_head) bytes each; @scratch:
+// khttpd_scratch_buffer_size(@max_head). Returns the last step's result.
+int serve(kh_conn *c, kh_root *root, const khttpd_session_params *params,
+	  kh_size max_head, char *block, char *spare, char *scratch);
 void root_init(kh_root *r);
 // Adds an entry; @data may be null for directories. False if full.
 bool root_add(kh_root *r, const char *path, const char *data, kh_u64 size,
@@ -84,6 +117,9 @@ bool root_add_text(kh_root *r, const char *path, const char *data, kh_u32 mode,
 int open_files(const kh_root *r);
 
 void set_now(kh_s64 t);
+
+// The MIME table kh_mime_type uses; nullptr (the default) = built-in.
+void set_mime_table(const khttpd_mime_table *t);
 
 kh_size cstr_len(const char *s);
 bool mem_eq(const char *a, const char *b, kh_size n);

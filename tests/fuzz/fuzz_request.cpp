@@ -35,7 +35,8 @@ kh_root g_root;
 char g_stream[kMaxInput];
 kh_size g_chunks[kMaxInput];
 char g_scratch[kMaxInput];
-char g_block[3 * 8192 + 4096];
+char g_block[2 * 8192];
+char g_spare[2 * 8192];
 
 [[noreturn]] void fail(const char *what, const char *detail = "")
 {
@@ -288,9 +289,9 @@ void run_session(const uint8_t *in, size_t len)
 	params.perm_forbid = (cfg & 32) ? 0111 : 0;
 	fake::set_now((cfg & 64) ? kNow : kMtime);
 
-	CHECK(khttpd_buffers_size(max_head) <= sizeof(g_block));
-	khttpd_session_buffers bufs;
-	khttpd_buffers_init(&bufs, g_block, max_head);
+	CHECK(khttpd_conn_buffers_size(max_head) <= sizeof(g_block));
+	CHECK(khttpd_conn_buffers_size(max_head) <= sizeof(g_spare));
+	CHECK(khttpd_scratch_buffer_size(max_head) <= sizeof(g_scratch));
 
 	setup_root();
 	fake::conn_init(&g_conn, g_stream, n, 0);
@@ -298,10 +299,27 @@ void run_session(const uint8_t *in, size_t len)
 	g_conn.nchunks = nchunks;
 	if (cfg & 128)
 		g_conn.end_result = -KH_EAGAIN;
-	khttpd_session_run(&g_conn, &g_root, &params, &bufs);
+	// The separator's bits also shape the socket: short sends, a full
+	// send buffer now and then, a daemon that takes hand-overs, the
+	// dynamic list and the unknown-type policy.
+	g_conn.send_cap = (sep % 5) * 7;
+	g_conn.send_eagain_every = (sep >> 4) & 3 ? ((sep >> 4) & 3) + 1 : 0;
+	g_conn.handover_result = (sep & 0x80) ? 0 : -KH_ENOENT;
+	params.dynamic = (sep & 0x40) ? ".. cgi-bin ?" : nullptr;
+	params.sloppy_mime = (sep & 0x08) != 0;
+	params.nodaemon_503 = (sep & 0x04) != 0;
+	fake::serve(&g_conn, &g_root, &params, max_head, g_block, g_spare, g_scratch);
 
 	CHECK(fake::open_files(&g_root) == 0);
 	CHECK(g_conn.in_pos <= n);
+	// What was handed over is never more than what was received, and it
+	// is the stream from some request on: a suffix of what was read.
+	if (g_conn.handed_over) {
+		CHECK(g_conn.handover_len <= g_conn.in_pos);
+		CHECK(fake::mem_eq(g_conn.handover_data,
+				   g_stream + g_conn.in_pos - g_conn.handover_len,
+				   g_conn.handover_len));
+	}
 	check_output(StrView(g_conn.out, g_conn.out_len), g_conn.overflow);
 }
 

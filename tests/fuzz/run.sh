@@ -1,8 +1,11 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# Builds the libFuzzer target (tests/fuzz/fuzz_request.cpp) with clang,
-# ASan and UBSan into build/fuzz/, and runs it for a bounded time on the
-# seed corpus (tests/fuzz/corpus/; new inputs go to build/fuzz/corpus/).
+# Builds the libFuzzer targets with clang, ASan and UBSan into build/fuzz/,
+# and runs them for a bounded time in all, split between them:
+#   fuzz_request (tests/fuzz/fuzz_request.cpp): seeds tests/fuzz/corpus/,
+#     new inputs in build/fuzz/corpus/;
+#   fuzz_mime (tests/fuzz/fuzz_mime.cpp, the mime.types parser): seeds
+#     tests/fuzz/corpus_mime/, new inputs in build/fuzz/corpus_mime/.
 # Exits non-zero on a crash (the reproducer is left in build/fuzz/).
 #
 # Usage: tests/fuzz/run.sh [SECONDS]   (default 60)
@@ -12,7 +15,7 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 secs=${1:-60}
 out=$root/build/fuzz
 cxx=${CXX_FUZZ:-/usr/bin/clang++}
-mkdir -p "$out/obj" "$out/corpus"
+mkdir -p "$out/obj" "$out/corpus" "$out/corpus_mime"
 
 san=(-fsanitize=fuzzer,address,undefined,unsigned-integer-overflow
      -fno-sanitize-recover=all)
@@ -28,20 +31,36 @@ for src in "$root"/src/core/*.cpp "$root/tests/fake/fake_kapi.cpp"; do
 		-c "$src" -o "$obj"
 	objs+=("$obj")
 done
-"$cxx" "${common[@]}" "${san[@]}" "${objs[@]}" "$root/tests/unit/host_alloc.cpp" \
-	"$root/tests/fuzz/fuzz_request.cpp" -o "$out/fuzz_request"
+for target in fuzz_request fuzz_mime; do
+	"$cxx" "${common[@]}" "${san[@]}" "${objs[@]}" "$root/tests/unit/host_alloc.cpp" \
+		"$root/tests/fuzz/$target.cpp" -o "$out/$target"
+done
 
-log=$out/fuzz.log
-set +e
-(cd "$out" && UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-	./fuzz_request -max_total_time="$secs" -max_len=4096 -print_final_stats=1 \
-	-artifact_prefix="$out/" corpus "$root/tests/fuzz/corpus") > "$log" 2>&1
-rc=$?
-set -e
-if [ $rc -ne 0 ]; then
-	tail -n 60 "$log" >&2
-	echo "fuzz: CRASH (exit $rc), see $log and $out/crash-*" >&2
-	exit 1
-fi
-runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
-echo "fuzz: ${runs:-?} runs, no crash"
+# run TARGET SECONDS MAX_LEN CORPUS SEEDS: runs one target; prints its runs.
+run() {
+	local target=$1 t=$2 max_len=$3 corpus=$4 seeds=$5 log=$out/$1.log rc
+	set +e
+	(cd "$out" && UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+		"./$target" -max_total_time="$t" -max_len="$max_len" -print_final_stats=1 \
+		-artifact_prefix="$out/" "$corpus" "$seeds") > "$log" 2>&1
+	rc=$?
+	set -e
+	if [ $rc -ne 0 ]; then
+		tail -n 60 "$log" >&2
+		echo "fuzz: $target CRASH (exit $rc), see $log and $out/crash-*" >&2
+		exit 1
+	fi
+	local runs
+	runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
+	echo "fuzz: $target: ${runs:-?} runs in ${t}s, no crash" >&2
+	echo "${runs:-?}"
+}
+
+# The request path gets the larger share of the time.
+mime_secs=$((secs / 3))
+[ "$mime_secs" -ge 1 ] || mime_secs=1
+req_secs=$((secs - mime_secs))
+[ "$req_secs" -ge 1 ] || req_secs=1
+req_runs=$(run fuzz_request "$req_secs" 4096 corpus "$root/tests/fuzz/corpus")
+mime_runs=$(run fuzz_mime "$mime_secs" 4096 corpus_mime "$root/tests/fuzz/corpus_mime")
+echo "fuzz: ${req_runs} request + ${mime_runs} mime.types runs, no crash"

@@ -30,6 +30,8 @@ void khttpd_kunit_expect_bytes(struct kunit *test, bool ok, const char *got,
 	X(khttpd_kunit_path_traversal)        \
 	X(khttpd_kunit_date)                  \
 	X(khttpd_kunit_mime)                  \
+	X(khttpd_kunit_mime_table)            \
+	X(khttpd_kunit_mime_table_big)        \
 	X(khttpd_kunit_writer_overflow)       \
 	X(khttpd_kunit_session_get)           \
 	X(khttpd_kunit_session_head)          \
@@ -39,6 +41,8 @@ void khttpd_kunit_expect_bytes(struct kunit *test, bool ok, const char *got,
 	X(khttpd_kunit_session_keep_alive)    \
 	X(khttpd_kunit_session_split)         \
 	X(khttpd_kunit_session_bad_requests)  \
+	X(khttpd_kunit_session_partial_sends) \
+	X(khttpd_kunit_session_handover)      \
 	X(khttpd_kunit_date_parse)            \
 	X(khttpd_kunit_etag)                  \
 	X(khttpd_kunit_range_overflow)        \

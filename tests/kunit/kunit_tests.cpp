@@ -5,6 +5,7 @@
 // kh_alloc: kernel stacks are small.
 #include "../fake/fake_kapi.h"
 #include "khttpd/core.h"
+#include "khttpd/handover_reason.h"
 #include "khttpd_kunit.h"
 
 #include "byte_range.h"
@@ -12,6 +13,7 @@
 #include "etag.h"
 #include "http_date.h"
 #include "http_request.h"
+#include "khttpd/mime_table.h"
 #include "mime.h"
 #include "preconditions.h"
 #include "request_path.h"
@@ -140,7 +142,9 @@ public:
 	{
 		root_ = static_cast<kh_root *>(kh_alloc(sizeof(kh_root)));
 		conn_ = static_cast<kh_conn *>(kh_alloc(sizeof(kh_conn)));
-		block_ = static_cast<char *>(kh_alloc(khttpd_buffers_size(kMaxHead)));
+		block_ = static_cast<char *>(kh_alloc(khttpd_conn_buffers_size(kMaxHead)));
+		spare_ = static_cast<char *>(kh_alloc(khttpd_conn_buffers_size(kMaxHead)));
+		scratch_ = static_cast<char *>(kh_alloc(khttpd_scratch_buffer_size(kMaxHead)));
 		if (!ok())
 			return;
 		fake::set_now(kNow);
@@ -160,10 +164,11 @@ public:
 		params_.max_requests = 0;
 		params_.perm_required = 0004;
 		params_.perm_forbid = 0;
-		khttpd_buffers_init(&bufs_, block_, kMaxHead);
 	}
 	~Harness()
 	{
+		kh_free(scratch_);
+		kh_free(spare_);
 		kh_free(block_);
 		kh_free(conn_);
 		kh_free(root_);
@@ -171,13 +176,20 @@ public:
 	Harness(const Harness &) = delete;
 	Harness &operator=(const Harness &) = delete;
 
-	bool ok() const { return root_ && conn_ && block_; }
+	bool ok() const { return root_ && conn_ && block_ && spare_ && scratch_; }
 
 	// Serves @in, received @chunk bytes at a time; returns all output.
-	StrView run(StrView in, kh_size chunk = 0)
+	// @daemon: a hand-over daemon is registered. @send_cap: the most one
+	// send takes (0: all), to make the session resume partial sends.
+	StrView run(StrView in, kh_size chunk = 0, bool daemon = false, kh_size send_cap = 0)
 	{
 		fake::conn_init(conn_, in.data(), in.size(), chunk);
-		khttpd_session_run(conn_, root_, &params_, &bufs_);
+		if (daemon)
+			conn_->handover_result = 0;
+		conn_->send_cap = send_cap;
+		conn_->send_eagain_every = send_cap ? 3 : 0;
+		params_.dynamic = ".. cgi-bin ?";
+		fake::serve(conn_, root_, &params_, kMaxHead, block_, spare_, scratch_);
 		khttpd_kunit_expect(test_, !conn_->overflow, "!overflow", __FILE__, __LINE__);
 		khttpd_kunit_expect(test_, fake::open_files(root_) == 0, "no file left open",
 				    __FILE__, __LINE__);
@@ -192,8 +204,9 @@ private:
 	kh_root *root_;
 	kh_conn *conn_;
 	char *block_;
+	char *spare_;
+	char *scratch_;
 	khttpd_session_params params_{};
-	khttpd_session_buffers bufs_{};
 };
 
 #define HARNESS(h)                                          \
@@ -361,6 +374,182 @@ extern "C" void khttpd_kunit_writer_overflow(kunit *test)
 	EXPECT_SV(w2.view(), "HTTP/1.1 404 Not Found\r\nN: 42\r\n");
 }
 
+// --- MIME tables -------------------------------------------------------------
+
+namespace {
+
+// A table built into kh_alloc memory; t is null if the text was refused.
+struct MimeTable {
+	void *mem = nullptr;
+	const khttpd_mime_table *t = nullptr;
+	kh_u32 err_line = 0;
+
+	MimeTable(const char *text, kh_size len)
+	{
+		kh_size size = khttpd_mime_table_size(text, len, &err_line);
+		if (!size)
+			return;
+		mem = kh_alloc(size);
+		if (mem)
+			t = khttpd_mime_table_build(text, len, mem, size);
+	}
+	MimeTable(const MimeTable &) = delete;
+	MimeTable &operator=(const MimeTable &) = delete;
+	~MimeTable() { kh_free(mem); }
+};
+
+StrView mime_lookup(const khttpd_mime_table *t, StrView name)
+{
+	const char *type = nullptr;
+	kh_size n = khttpd_mime_table_lookup(t, name.data(), name.size(), &type);
+	return n ? StrView(type, n) : StrView();
+}
+
+kh_u32 mime_bad_line(StrView text)
+{
+	kh_u32 line = 0;
+	return khttpd_mime_table_size(text.data(), text.size(), &line) ? 0 : line;
+}
+
+// Appends to a kh_alloc'd text.
+struct TextBuilder {
+	char *p;
+	kh_size len = 0;
+	kh_size cap;
+
+	explicit TextBuilder(kh_size c) : p(static_cast<char *>(kh_alloc(c))), cap(c) {}
+	TextBuilder(const TextBuilder &) = delete;
+	TextBuilder &operator=(const TextBuilder &) = delete;
+	~TextBuilder() { kh_free(p); }
+
+	TextBuilder &put(StrView s)
+	{
+		for (char c : s)
+			if (p && len < cap)
+				p[len++] = c;
+		return *this;
+	}
+	TextBuilder &num(kh_u32 v)
+	{
+		char d[10];
+		int n = 0;
+		do {
+			d[n++] = static_cast<char>('0' + v % 10);
+			v /= 10;
+		} while (v);
+		while (n)
+			put(StrView(&d[--n], 1));
+		return *this;
+	}
+	bool ok() const { return p && len < cap; }
+	TextBuilder &clear()
+	{
+		len = 0;
+		return *this;
+	}
+};
+
+} // namespace
+
+extern "C" void khttpd_kunit_mime_table(kunit *test)
+{
+	static const char kText[] = "# test table\n"
+				    "\n"
+				    "text/html\thtml HTM shtml\n"
+				    "  image/png png # png2\n"
+				    "application/x-none\n"
+				    "text/x-old kht\n"
+				    "text/x-new KHT\n"
+				    "~/~ ~ %";
+	MimeTable tb(kText, sizeof(kText) - 1);
+	EXPECT(tb.t != nullptr);
+	EXPECT(tb.err_line == 0);
+	if (!tb.t)
+		return;
+	EXPECT(khttpd_mime_table_count(tb.t) == 7);
+	EXPECT_SV(mime_lookup(tb.t, lit("a/index.HTML")), "text/html");
+	EXPECT_SV(mime_lookup(tb.t, lit("x.htm")), "text/html");
+	EXPECT_SV(mime_lookup(tb.t, lit("x.png")), "image/png");
+	EXPECT_SV(mime_lookup(tb.t, lit("x.png2")), "");
+	EXPECT_SV(mime_lookup(tb.t, lit("x.kht")), "text/x-new");
+	EXPECT_SV(mime_lookup(tb.t, lit("x.~")), "~/~");
+	EXPECT_SV(mime_lookup(tb.t, lit("x.%")), "~/~");
+	EXPECT_SV(mime_lookup(tb.t, lit("x.css")), "");
+	EXPECT_SV(mime_lookup(tb.t, lit(".png")), "");
+	EXPECT_SV(mime_lookup(tb.t, lit("x.png/y")), "");
+	EXPECT_SV(mime_lookup(nullptr, lit("x.css")), "text/css");
+	EXPECT(khttpd_mime_table_count(nullptr) > 100);
+
+	// Malformed texts: the first bad line, and build refuses them.
+	EXPECT(mime_bad_line(lit("text/html html\nSet-Cookie: a=b html\n")) == 2);
+	EXPECT(mime_bad_line(lit("a/b c\n\ntext/html\r\nX: y html\n")) == 3);
+	EXPECT(mime_bad_line(lit("text/html;charset=x html")) == 1);
+	EXPECT(mime_bad_line(lit("text/html .html")) == 1);
+	EXPECT(mime_bad_line(lit("text/html h\x0bX")) == 1);
+	EXPECT(mime_bad_line(StrView("# a\0b", 5)) == 1);
+	EXPECT(mime_bad_line(lit("a/b c\n# \xc3\xa9 in a comment is fine\n")) == 0);
+	char mem[256] __attribute__((aligned(8)));
+	EXPECT(khttpd_mime_table_build("x y", 3, mem, sizeof(mem)) == nullptr);
+	EXPECT(khttpd_mime_table_build("a/b c", 5, mem, 1) == nullptr);
+	// An empty text is an empty table.
+	const khttpd_mime_table *empty = khttpd_mime_table_build("", 0, mem, sizeof(mem));
+	EXPECT(empty && khttpd_mime_table_count(empty) == 0);
+	EXPECT_SV(mime_lookup(empty, lit("a.html")), "");
+
+	// kh_mime_type through the fake: built-in, then this table.
+	char out[KH_MIME_TYPE_MAX];
+	kh_size n = kh_mime_type("a.css", 5, out, sizeof(out));
+	EXPECT_SV(StrView(out, n), "text/css");
+	EXPECT(kh_mime_type("a.nope", 6, out, sizeof(out)) == 0);
+	fake::set_mime_table(tb.t);
+	n = kh_mime_type("a.KHT", 5, out, sizeof(out));
+	EXPECT_SV(StrView(out, n), "text/x-new");
+	EXPECT(kh_mime_type("a.css", 5, out, sizeof(out)) == 0);
+	fake::set_mime_table(nullptr);
+}
+
+extern "C" void khttpd_kunit_mime_table_big(kunit *test)
+{
+	// 4096 distinct extensions in descending order, each given twice (the
+	// second line wins): the sort, the override and every lookup.
+	constexpr kh_u32 kExts = 4096;
+	TextBuilder text(kExts * 2 * 24);
+	for (int pass = 0; pass < 2; pass++)
+		for (kh_u32 k = kExts; k > 0; k--)
+			text.put(pass ? lit("new/t") : lit("old/t")).num((k - 1) % 7).put(lit(" E"))
+				.num(k - 1).put(lit("\n"));
+	EXPECT(text.ok());
+	MimeTable tb(text.p, text.len);
+	EXPECT(tb.t != nullptr);
+	if (!tb.t)
+		return;
+	EXPECT(khttpd_mime_table_count(tb.t) == kExts);
+	kh_u32 bad = 0;
+	TextBuilder name(32), want(32);
+	for (kh_u32 i = 0; i < kExts; i++) {
+		name.clear().put(lit("f.e")).num(i);
+		want.clear().put(lit("new/t")).num(i % 7);
+		if (mime_lookup(tb.t, StrView(name.p, name.len)) != StrView(want.p, want.len))
+			bad++;
+	}
+	EXPECT(bad == 0);
+	EXPECT_SV(mime_lookup(tb.t, lit("f.e4096")), "");
+	EXPECT_SV(mime_lookup(tb.t, lit("f.e")), "");
+
+	// At most 65536 extensions, duplicates included.
+	TextBuilder many(65537 * 2 + 16);
+	many.put(lit("a/b"));
+	for (kh_u32 i = 0; i < 65536; i++)
+		many.put(lit(" x"));
+	EXPECT(many.ok());
+	kh_u32 line = 1;
+	EXPECT(khttpd_mime_table_size(many.p, many.len, &line) > 0 && line == 0);
+	many.put(lit("\nc/d y"));
+	EXPECT(khttpd_mime_table_size(many.p, many.len, &line) == 0 && line == 2);
+}
+
+// --- end MIME tables
+
 // --- session through the fake kapi -------------------------------------------
 
 extern "C" void khttpd_kunit_session_get(kunit *test)
@@ -441,6 +630,45 @@ extern "C" void khttpd_kunit_session_bad_requests(kunit *test)
 		  BAD_REQUEST("close"));
 	EXPECT_SV(h.run(lit("GET /%2e%2e/x HTTP/1.1\r\nHost: t\r\n\r\n")), BAD_REQUEST("close"));
 	EXPECT_SV(h.run(lit("\x16\x03\x01 junk\r\n\r\n")), BAD_REQUEST("close"));
+}
+
+extern "C" void khttpd_kunit_session_partial_sends(kunit *test)
+{
+	HARNESS(h);
+	StrView in = lit("GET /hello.txt HTTP/1.1\r\nHost: t\r\n\r\n"
+			 "GET /nope HTTP/1.1\r\nHost: t\r\n\r\n"
+			 "GET / HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n");
+	StrView want = lit(HELLO_200("keep-alive") NOT_FOUND("keep-alive") INDEX_200("close"));
+	for (kh_size cap = 1; cap <= 64; cap *= 4)
+		EXPECT_SV(h.run(in, 0, false, cap), want);
+	EXPECT(h.conn()->steps_write > 0);
+}
+
+extern "C" void khttpd_kunit_session_handover(kunit *test)
+{
+	HARNESS(h);
+	// Static, then a CGI: the CGI request and what follows go to userspace.
+	StrView cgi = lit("GET /cgi-bin/env HTTP/1.1\r\nHost: t\r\n\r\n"
+			  "GET /hello.txt HTTP/1.1\r\nHost: t\r\n\r\n");
+	StrView in = lit("GET /hello.txt HTTP/1.1\r\nHost: t\r\n\r\n"
+			 "GET /cgi-bin/env HTTP/1.1\r\nHost: t\r\n\r\n"
+			 "GET /hello.txt HTTP/1.1\r\nHost: t\r\n\r\n");
+	EXPECT_SV(h.run(in, 0, true), HELLO_200("keep-alive"));
+	kh_conn *c = h.conn();
+	EXPECT(c->handed_over);
+	EXPECT(c->handover_reason == KHTTPD_HANDOVER_DYNAMIC);
+	EXPECT(c->handover_served == 1);
+	EXPECT_SV(StrView(c->handover_data, c->handover_len), cgi);
+	// A POST with its body, and a missing file.
+	StrView post = lit("POST /f HTTP/1.1\r\nHost: t\r\nContent-Length: 3\r\n\r\nabc");
+	EXPECT_SV(h.run(post, 0, true), lit(""));
+	EXPECT(c->handover_reason == KHTTPD_HANDOVER_METHOD);
+	EXPECT_SV(StrView(c->handover_data, c->handover_len), post);
+	EXPECT_SV(h.run(lit("GET /nope HTTP/1.1\r\nHost: t\r\n\r\n"), 0, true), lit(""));
+	EXPECT(c->handover_reason == KHTTPD_HANDOVER_MISSING);
+	// Without a daemon: the static server's answer.
+	EXPECT_SV(h.run(lit("GET /nope HTTP/1.1\r\nHost: t\r\n\r\n")), NOT_FOUND("keep-alive"));
+	EXPECT(!c->handed_over);
 }
 
 // --- dates, ETags, ranges, preconditions -------------------------------------

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-// khttpd_session_run end to end, through the fake kapi.
+// The session end to end (khttpd_session_step driven by fake::serve), through the fake kapi.
 #include <gtest/gtest.h>
 
 #include <cstdio>
@@ -9,6 +9,7 @@
 #include "fake_kapi.h"
 #include "http_date.h"
 #include "khttpd/core.h"
+#include "khttpd/handover_reason.h"
 
 namespace {
 
@@ -141,28 +142,44 @@ protected:
 	}
 
 	// Runs a whole session on @in, delivered @chunk bytes per recv (0: all
-	// at once); returns everything the server sent.
+	// at once); returns everything the server sent. The fake socket's
+	// send_cap_/eagain_every_/handover_result_ apply; conn_ keeps the
+	// connection for inspection afterwards.
 	std::string run(const std::string &in, kh_size chunk = 0, kh_size max_head = 1024,
 			kh_size first_chunk = 0)
 	{
-		auto conn = std::make_unique<kh_conn>();
-		fake::conn_init(conn.get(), in.data(), in.size(), chunk);
-		conn->first_chunk = first_chunk;
-		kh_size size = khttpd_buffers_size(max_head);
-		std::unique_ptr<char[]> block(new char[size]);
-		khttpd_session_buffers bufs;
-		khttpd_buffers_init(&bufs, block.get(), max_head);
-		EXPECT_EQ(bufs.recv_size, max_head);
-		EXPECT_LE(bufs.head + bufs.head_size, block.get() + size);
-		khttpd_session_run(conn.get(), root_.get(), &params_, &bufs);
-		EXPECT_FALSE(conn->overflow);
-		last_in_pos_ = conn->in_pos;
-		send_files_ = conn->send_file_calls;
-		return std::string(conn->out, conn->out_len);
+		conn_ = std::make_unique<kh_conn>();
+		kh_conn *c = conn_.get();
+		fake::conn_init(c, in.data(), in.size(), chunk);
+		c->first_chunk = first_chunk;
+		c->send_cap = send_cap_;
+		c->send_eagain_every = eagain_every_;
+		c->handover_result = handover_result_;
+		c->send_err = send_err_;
+		kh_size size = khttpd_conn_buffers_size(max_head);
+		std::unique_ptr<char[]> block(new char[size]), spare(new char[size]);
+		std::unique_ptr<char[]> scratch(new char[khttpd_scratch_buffer_size(max_head)]);
+		last_step_ = fake::serve(c, root_.get(), &params_, max_head, block.get(),
+					 spare.get(), scratch.get());
+		EXPECT_FALSE(c->overflow);
+		last_in_pos_ = c->in_pos;
+		send_files_ = c->send_file_calls;
+		return std::string(c->out, c->out_len);
+	}
+
+	std::string handed_data() const
+	{
+		return std::string(conn_->handover_data, conn_->handover_len);
 	}
 
 	std::unique_ptr<kh_root> root_;
 	khttpd_session_params params_{};
+	kh_size send_cap_ = 0;
+	int eagain_every_ = 0;
+	int handover_result_ = -KH_ENOENT;
+	int send_err_ = 0;
+	std::unique_ptr<kh_conn> conn_;
+	int last_step_ = 0;
 	kh_size last_in_pos_ = 0;
 	int send_files_ = 0;
 };
@@ -375,17 +392,11 @@ TEST_F(SessionTest, IncompleteHeadThenCloseSendsNothing)
 
 TEST_F(SessionTest, SendFailureStops)
 {
-	auto conn = std::make_unique<kh_conn>();
-	std::string in = kGetHello + kGetHello;
-	fake::conn_init(conn.get(), in.data(), in.size(), 0);
-	conn->send_err = -KH_EPIPE;
-	kh_size size = khttpd_buffers_size(1024);
-	std::unique_ptr<char[]> block(new char[size]);
-	khttpd_session_buffers bufs;
-	khttpd_buffers_init(&bufs, block.get(), 1024);
-	khttpd_session_run(conn.get(), root_.get(), &params_, &bufs);
-	EXPECT_EQ(conn->send_calls, 1);
-	EXPECT_EQ(conn->send_file_calls, 0);
+	send_err_ = -KH_EPIPE;
+	EXPECT_EQ(run(kGetHello + kGetHello), "");
+	EXPECT_EQ(conn_->send_calls, 1);
+	EXPECT_EQ(conn_->send_file_calls, 0);
+	EXPECT_EQ(last_step_, KHTTPD_STEP_CLOSE);
 }
 
 TEST_F(SessionTest, FakeRecordsOverflow)
@@ -393,7 +404,8 @@ TEST_F(SessionTest, FakeRecordsOverflow)
 	auto conn = std::make_unique<kh_conn>();
 	fake::conn_init(conn.get(), "", 0, 0);
 	std::string big(fake::kOutCap + 1, 'x');
-	EXPECT_EQ(kh_conn_send(conn.get(), big.data(), big.size(), 0), 0);
+	EXPECT_EQ(kh_conn_send(conn.get(), big.data(), big.size(), 0),
+		  static_cast<long>(big.size()));
 	EXPECT_TRUE(conn->overflow);
 	EXPECT_EQ(conn->out_len, fake::kOutCap);
 }
@@ -931,4 +943,209 @@ TEST_F(VariantTest, SplitAtEveryByte)
 	ASSERT_EQ(run(in), want);
 	for (kh_size chunk = 1; chunk <= 40; chunk++)
 		EXPECT_EQ(run(in, chunk), want) << "chunk " << chunk;
+}
+
+// --- non-blocking sends ------------------------------------------------------
+
+TEST_F(SessionTest, ShortSendsAndFullSocketResume)
+{
+	std::string in = kGetHello + "GET /digits.txt HTTP/1.1\r\nHost: t\r\nRange: bytes=2-5\r\n\r\n" +
+			 "GET /nope HTTP/1.1\r\nHost: t\r\n\r\n" + "GET /sub HTTP/1.1\r\nHost: t\r\n\r\n" +
+			 "GET / HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n";
+	std::string want = run(in);
+	ASSERT_NE(want.find("<h1>home</h1>"), std::string::npos);
+	for (kh_size cap : {1, 3, 7, 64}) {
+		for (int every : {0, 2, 3, 5}) {
+			send_cap_ = cap;
+			eagain_every_ = every;
+			EXPECT_EQ(run(in), want) << "cap " << cap << " eagain every " << every;
+			if (every) {
+				EXPECT_GT(conn_->steps_write, 0) << "cap " << cap << " every " << every;
+			}
+		}
+	}
+}
+
+TEST_F(SessionTest, MoreIsSetUntilTheLastByte)
+{
+	send_cap_ = 4;
+	run(kGetHello);
+	EXPECT_EQ(conn_->last_more, 0); // the body's end is pushed out
+	EXPECT_GT(conn_->send_file_calls, 1);
+}
+
+TEST_F(SessionTest, PipelinedRequestsYieldToOthers)
+{
+	std::string in;
+	for (int i = 0; i < 40; i++)
+		in += kGetHello;
+	std::string want;
+	for (int i = 0; i < 40; i++)
+		want += ok("text/plain", kHello, true);
+	EXPECT_EQ(run(in), want);
+	// 16 answers per step at most: others get their turn in between.
+	EXPECT_GE(conn_->steps_yield, 2);
+}
+
+TEST_F(SessionTest, WaitsForMoreInputWithoutClosing)
+{
+	// The socket has nothing more for now (not closed): the session waits.
+	auto c = std::string("GET /hello.txt HTTP/1.1\r\nHost: t\r\n");
+	conn_ = nullptr;
+	std::string out;
+	{
+		auto conn = std::make_unique<kh_conn>();
+		fake::conn_init(conn.get(), c.data(), c.size(), 0);
+		conn->end_result = -KH_EAGAIN;
+		kh_size size = khttpd_conn_buffers_size(1024);
+		std::unique_ptr<char[]> block(new char[size]), spare(new char[size]);
+		std::unique_ptr<char[]> scratch(new char[khttpd_scratch_buffer_size(1024)]);
+		EXPECT_EQ(fake::serve(conn.get(), root_.get(), &params_, 1024, block.get(),
+				      spare.get(), scratch.get()),
+			  KHTTPD_STEP_READ);
+		EXPECT_EQ(conn->out_len, 0u);
+	}
+}
+
+// --- hand-over to userspace --------------------------------------------------
+
+class HandoverTest : public SessionTest {
+protected:
+	void SetUp() override
+	{
+		SessionTest::SetUp();
+		handover_result_ = 0; // a daemon is registered
+		params_.dynamic = ".. cgi-bin ?";
+	}
+
+	// Runs @in; expects it handed over with @data, after @served answers.
+	void expect_handed(const std::string &in, kh_u32 reason, const std::string &data,
+			   kh_u32 served = 0, const std::string &out = "")
+	{
+		EXPECT_EQ(run(in), out) << in;
+		EXPECT_EQ(last_step_, KHTTPD_STEP_HANDOVER) << in;
+		EXPECT_TRUE(conn_->handed_over) << in;
+		EXPECT_EQ(conn_->handover_reason, reason) << in;
+		EXPECT_EQ(conn_->handover_served, served) << in;
+		EXPECT_EQ(handed_data(), data) << in;
+	}
+};
+
+TEST_F(HandoverTest, OtherMethodsWithTheirBodies)
+{
+	std::string post = "POST /form HTTP/1.1\r\nHost: t\r\nContent-Length: 5\r\n\r\nab";
+	expect_handed(post, KHTTPD_HANDOVER_METHOD, post);
+	std::string chunked = "PUT /x HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n"
+			      "Expect: 100-continue\r\n\r\n";
+	expect_handed(chunked, KHTTPD_HANDOVER_METHOD, chunked);
+	expect_handed("BREW /pot HTTP/1.1\r\nHost: t\r\n\r\n", KHTTPD_HANDOVER_METHOD,
+		      "BREW /pot HTTP/1.1\r\nHost: t\r\n\r\n");
+}
+
+TEST_F(HandoverTest, StaticThenDynamicKeepsTheRestOfTheStream)
+{
+	std::string dyn = "GET /cgi-bin/env.cgi HTTP/1.1\r\nHost: t\r\n\r\n";
+	std::string in = kGetHello + dyn + kGetHello;
+	expect_handed(in, KHTTPD_HANDOVER_DYNAMIC, dyn + kGetHello, 1,
+		      ok("text/plain", kHello, true));
+	// The same, a byte at a time: the hand-over comes at the same request.
+	conn_ = nullptr;
+	EXPECT_EQ(run(in, 1), ok("text/plain", kHello, true));
+	EXPECT_EQ(handed_data().substr(0, dyn.size()), dyn);
+	EXPECT_EQ(conn_->handover_served, 1u);
+}
+
+TEST_F(HandoverTest, DynamicListSeesRawAndDecodedTargets)
+{
+	for (const char *target : {"/hello.txt?x=1", "/cgi-bin/a", "/cgi%2Dbin/a",
+				   "/sub/../hello.txt", "/a/./cgi-bin/"}) {
+		std::string in = std::string("GET ") + target + " HTTP/1.1\r\nHost: t\r\n\r\n";
+		expect_handed(in, KHTTPD_HANDOVER_DYNAMIC, in);
+	}
+	params_.dynamic = "";
+	EXPECT_EQ(run("GET /hello.txt?x=1 HTTP/1.1\r\nHost: t\r\n\r\n"),
+		  ok("text/plain", kHello, true));
+}
+
+TEST_F(HandoverTest, WhatAStaticServerWouldRefuse)
+{
+	auto get = [](const std::string &target, const std::string &more = "") {
+		return "GET " + target + " HTTP/1.1\r\nHost: t\r\n" + more + "\r\n";
+	};
+	expect_handed(get("/nope.html"), KHTTPD_HANDOVER_MISSING, get("/nope.html"));
+	expect_handed(get("/secret.txt"), KHTTPD_HANDOVER_FORBIDDEN, get("/secret.txt"));
+	expect_handed(get("/denied.txt"), KHTTPD_HANDOVER_FORBIDDEN, get("/denied.txt"));
+	expect_handed(get("/.git/config"), KHTTPD_HANDOVER_FORBIDDEN, get("/.git/config"));
+	expect_handed(get("/fifo"), KHTTPD_HANDOVER_FORBIDDEN, get("/fifo"));
+	expect_handed(get("/digits.txt", "Range: bytes=0-1,4-5\r\n"), KHTTPD_HANDOVER_RANGE,
+		      get("/digits.txt", "Range: bytes=0-1,4-5\r\n"));
+	expect_handed(get("/hello.txt", "Content-Length: 2\r\n") + "xy",
+		      KHTTPD_HANDOVER_BODY, get("/hello.txt", "Content-Length: 2\r\n") + "xy");
+	expect_handed("garbage\r\n\r\n", KHTTPD_HANDOVER_MALFORMED, "garbage\r\n\r\n");
+	expect_handed(get("/a%00"), KHTTPD_HANDOVER_MALFORMED, get("/a%00"));
+}
+
+TEST_F(HandoverTest, OversizeHeadGoesWithTheBufferedBytes)
+{
+	std::string in = "GET /hello.txt HTTP/1.1\r\nHost: t\r\nX-Big: " + std::string(2000, 'a') +
+			 "\r\n\r\n";
+	EXPECT_EQ(run(in, 0, 1024), "");
+	EXPECT_EQ(conn_->handover_reason, (kh_u32)KHTTPD_HANDOVER_OVERSIZE);
+	EXPECT_EQ(handed_data(), in.substr(0, 1024));
+}
+
+TEST_F(HandoverTest, StaticAnswersStayInTheKernel)
+{
+	// Served files, redirects, 304, 412 and 416 are the kernel's own.
+	std::string in = kGetHello + "GET /sub HTTP/1.1\r\nHost: t\r\n\r\n" +
+			 "GET /hello.txt HTTP/1.1\r\nHost: t\r\nIf-None-Match: " + etag(14) +
+			 "\r\n\r\n" + "GET /hello.txt HTTP/1.1\r\nHost: t\r\nIf-Match: \"x\"\r\n\r\n" +
+			 "GET /digits.txt HTTP/1.1\r\nHost: t\r\nRange: bytes=50-\r\n"
+			 "Connection: close\r\n\r\n";
+	std::string out = run(in);
+	EXPECT_EQ(conn_->handover_calls, 0);
+	EXPECT_EQ(last_step_, KHTTPD_STEP_CLOSE);
+	EXPECT_NE(out.find("HTTP/1.1 304 "), std::string::npos);
+	EXPECT_NE(out.find("HTTP/1.1 412 "), std::string::npos);
+	EXPECT_NE(out.find("HTTP/1.1 416 "), std::string::npos);
+}
+
+TEST_F(HandoverTest, NoDaemonAnswersAsAStaticServer)
+{
+	handover_result_ = -KH_ENOENT;
+	EXPECT_EQ(run("GET /nope.html HTTP/1.1\r\nHost: t\r\n\r\n"), error(404, true));
+	EXPECT_EQ(conn_->handover_calls, 1);
+	EXPECT_EQ(run("GET /hello.txt?x=1 HTTP/1.1\r\nHost: t\r\n\r\n"),
+		  ok("text/plain", kHello, true));
+	EXPECT_EQ(run("DELETE /x HTTP/1.1\r\nHost: t\r\n\r\n"), error(405, true));
+	// ... or 503, if so configured; files are still served.
+	params_.nodaemon_503 = 1;
+	EXPECT_EQ(run("GET /nope.html HTTP/1.1\r\nHost: t\r\n\r\n"), error(503, false));
+	EXPECT_EQ(run("GET /cgi-bin/x HTTP/1.1\r\nHost: t\r\n\r\n"), error(503, false));
+	EXPECT_EQ(run(kGetHello), ok("text/plain", kHello, true));
+}
+
+TEST_F(HandoverTest, BusyDaemonGets503)
+{
+	handover_result_ = -KH_EAGAIN;
+	EXPECT_EQ(run("POST /f HTTP/1.1\r\nHost: t\r\nContent-Length: 1\r\n\r\nx" + kGetHello),
+		  error(503, false));
+	EXPECT_EQ(last_step_, KHTTPD_STEP_CLOSE);
+	EXPECT_EQ(run("HEAD /nope HTTP/1.1\r\nHost: t\r\n\r\n"), error(503, false, true));
+}
+
+TEST_F(HandoverTest, UnknownTypesFollowSloppyMime)
+{
+	ASSERT_TRUE(fake::root_add_text(root_.get(), "data.qqq", "q", KH_S_IFREG | 0644, kMtime));
+	std::string in = "GET /data.qqq HTTP/1.1\r\nHost: t\r\n\r\n";
+	expect_handed(in, KHTTPD_HANDOVER_MIME, in);
+	params_.sloppy_mime = 1;
+	EXPECT_EQ(run(in), ok("application/octet-stream", "q", true));
+	EXPECT_EQ(conn_->handover_calls, 0);
+	params_.sloppy_mime = 0;
+	handover_result_ = -KH_ENOENT; // no daemon: served as a static server would
+	EXPECT_EQ(run(in), ok("application/octet-stream", "q", true));
+	// Known types never go to userspace.
+	handover_result_ = 0;
+	EXPECT_EQ(run(kGetHello), ok("text/plain", kHello, true));
 }

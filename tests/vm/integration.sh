@@ -6,6 +6,7 @@
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/lib.sh"
+. "$HERE/mime_reload.sh"
 
 KO=${1:?usage: integration.sh KHTTPD_KO}
 SYS=/proc/sys/net/khttpd
@@ -49,7 +50,8 @@ test_load() {
 	check "insmod khttpd.ko" insmod "$KO"
 	for f in start stop serverport documentroot threads indexfile max_header_size \
 		keepalive_requests keepalive_timeout perm_required perm_forbid crossmounts \
-		filecache_entries; do
+		filecache_entries dynamic sloppymime nodaemon_503 clientport mimetypes \
+		stat_connections stat_requests stat_handovers stat_handovers_refused daemon_pid; do
 		check "sysctl $f exists" test -f "$SYS/$f"
 	done
 	expect_eq "serverport defaults to 80" 80 "$(cat $SYS/serverport)"
@@ -315,6 +317,37 @@ test_settings() {
 	with_settings perm_required=4
 }
 
+# One worker thread serves many connections: it waits for socket events
+# and never blocks on one client.
+test_event_driven() {
+	with_settings threads=1
+	expect_eq "threads=1: one worker thread" 1 "$(ps -e -o comm= | grep -c '^khttpd/')"
+	expect_eq "threads=1: 200 idle keep-alive connections, and a new one is served" "200 200" \
+		"$(python3 "$HERE/rawhttp.py" 127.0.0.1 $PORT crowd 200 /one.txt)"
+	curl -s --limit-rate 100k -o /dev/null "$URL/100m.bin" &
+	local slow=$!
+	sleep 1
+	expect_eq "threads=1: a slow reader of a big file does not hold others up" \
+		"$(sha256sum < $WWW/1m.bin | cut -d' ' -f1)" \
+		"$(curl -s -m 60 $URL/1m.bin | sha256sum | cut -d' ' -f1)"
+	kill $slow 2>/dev/null
+	wait $slow 2>/dev/null
+	local reqs=()
+	for _ in $(seq 50); do reqs+=(/one.txt); done
+	expect_eq "50 pipelined requests in one write, all answered" 50 \
+		"$(python3 "$HERE/rawhttp.py" 127.0.0.1 $PORT count "${reqs[@]}")"
+
+	with_settings keepalive_timeout=2
+	local t
+	t=$(python3 "$HERE/rawhttp.py" 127.0.0.1 $PORT idleclose /one.txt)
+	check "keepalive_timeout=2 closes an idle connection after ~2 s (took ${t}s)" \
+		test "$t" -ge 1 -a "$t" -le 30
+	t=$(python3 "$HERE/rawhttp.py" 127.0.0.1 $PORT slowhead)
+	check "a request head trickling in is cut off after ~2 s (took ${t}s)" \
+		test "$t" -ge 1 -a "$t" -le 30
+	with_settings keepalive_timeout=60 threads=3
+}
+
 # The open-file cache must never serve what a fresh lookup would not.
 test_file_cache() {
 	local c=$WWW/cache
@@ -382,6 +415,8 @@ test_errors
 test_connection_handling
 test_stop_start
 test_settings
+test_event_driven
+test_mime_reload
 test_file_cache
 test_rmmod_while_serving
 summary

@@ -10,6 +10,12 @@ usage: rawhttp.py HOST PORT MODE [ARGS]
   http10 P          HTTP/1.0 GET: "closed" if the server closes after it
   idle P            one GET with keep-alive, then hold the connection open
   count P...        pipeline GETs, print how many responses came before close
+  crowd N P         hold N keep-alive connections (one GET answered on each),
+                    then GET P on a new connection while they stay open:
+                    "answered-on-crowd status-of-new"
+  idleclose P       one GET, then wait: seconds until the server closes
+  slowhead          send a request head one byte every 0.3 s, never ending
+                    it: seconds until the server closes
 """
 import http.client
 import socket
@@ -108,6 +114,44 @@ def main():
             s.recv(65536)  # blocks until the server goes away
         except OSError:
             pass
+    elif mode == "crowd":
+        n, path = int(args[0]), args[1]
+        conns = [connect(host, port) for _ in range(n)]
+        answered = 0
+        for s in conns:
+            s.sendall(f"GET {path} HTTP/1.1\r\nHost: x\r\n\r\n".encode())
+        for s in conns:
+            if read_status(s) == "200":
+                answered += 1
+        c = http.client.HTTPConnection(host, port, timeout=TIMEOUT)
+        c.request("GET", path)
+        r = c.getresponse()
+        r.read()
+        print(answered, r.status)
+    elif mode == "idleclose":
+        s = connect(host, port)
+        s.sendall(f"GET {args[0]} HTTP/1.1\r\nHost: x\r\n\r\n".encode())
+        s.recv(65536)
+        start = time.time()
+        try:
+            while s.recv(65536):
+                pass
+        except OSError:
+            pass
+        print(round(time.time() - start))
+    elif mode == "slowhead":
+        s = connect(host, port)
+        start = time.time()
+        head = b"GET / HTTP/1.1\r\nHost: x\r\nX-Slow: " + b"a" * 1000
+        try:
+            for b in head:
+                s.sendall(bytes([b]))
+                time.sleep(0.3)
+                if time.time() - start > TIMEOUT:
+                    break
+        except OSError:
+            pass
+        print(round(time.time() - start))
     else:
         sys.exit(f"unknown mode {mode}")
 

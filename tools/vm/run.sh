@@ -244,17 +244,29 @@ fi
 tmo=()
 [[ $timeout -gt 0 ]] && tmo=(timeout --foreground -k 10 "$timeout")
 
-log "booting $kernel ($kver), out dir $out"
 start=$SECONDS
-set +e
-if [[ $interactive == 1 ]]; then
-    "${tmo[@]}" "${qemu[@]}" | tee "$out/serial.log"
-    qrc=${PIPESTATUS[0]}
-else
-    "${tmo[@]}" "${qemu[@]}" </dev/null | tr -d '\r' | tee "$out/serial.log"
-    qrc=${PIPESTATUS[0]}
-fi
-set -e
+# A guest that dies before the script starts (seen: an int3 Oops in early
+# boot under multi-threaded TCG, while the kernel patches its own text) has
+# not run anything of ours: boot it again, at most twice. Any failure after
+# "running the script" counts.
+for attempt in 1 2 3; do
+    log "booting $kernel ($kver), out dir $out${attempt:+ (attempt $attempt)}"
+    rm -f "$out/.job/status" "$out/dmesg.txt" "$out/kmemleak.txt"
+    set +e
+    if [[ $interactive == 1 ]]; then
+        "${tmo[@]}" "${qemu[@]}" | tee "$out/serial.log"
+        qrc=${PIPESTATUS[0]}
+    else
+        "${tmo[@]}" "${qemu[@]}" </dev/null | stdbuf -oL tr -d '\r' | tee "$out/serial.log"
+        qrc=${PIPESTATUS[0]}
+    fi
+    set -e
+    [[ $qrc != 124 && ! -f $out/.job/status ]] || break
+    grep -q '^khttpd-init: .* running the script' "$out/serial.log" && break
+    [[ $attempt == 3 ]] && break
+    cp "$out/serial.log" "$out/serial-boot-failure-$attempt.log"
+    log "the guest died before the script started (see $out/serial-boot-failure-$attempt.log); booting again"
+done
 wall=$((SECONDS - start))
 
 # ---- verdict ----

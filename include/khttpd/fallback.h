@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/*
+ * The hand-over protocol between khttpd.ko and its userspace daemon
+ * (khttpd-fallbackd). Shared by the module (C) and the daemon (C++); it
+ * includes only uapi headers, so it compiles in both worlds.
+ *
+ * Registration:
+ *   1. The daemon makes socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sv).
+ *   2. It opens KHTTPD_FALLBACK_CONTROL (root / CAP_NET_ADMIN only) and,
+ *      from a thread of its own, calls ioctl(ctl, KHTTPD_IOC_SERVE, &sv[1]).
+ *      That call does not return while the daemon is registered: the thread
+ *      is the module's courier. It returns -1 with errno EINTR (a signal),
+ *      ESHUTDOWN (the module is stopping or being unloaded; register again
+ *      later), EBUSY (another daemon is registered), EPERM, EBADF or
+ *      EINVAL (sv[1] is not an AF_UNIX SOCK_SEQPACKET socket).
+ *   3. The daemon reads sv[0]. Every handed-over connection arrives as one
+ *      SEQPACKET message: a struct khttpd_handover, then data_len bytes,
+ *      with exactly one file descriptor in an SCM_RIGHTS control message:
+ *      the client's TCP socket, connected, blocking, close-on-exec.
+ *
+ * The data bytes are what the kernel read from the client and did not
+ * answer: the request being handed over (complete head, maybe part of its
+ * body) and anything pipelined behind it. They come first; the rest of the
+ * stream is read from the socket. Requests the kernel answered on the same
+ * connection before the hand-over are not repeated (requests_served counts
+ * them). From the hand-over on, the connection belongs to userspace.
+ */
+#ifndef KHTTPD_FALLBACK_H
+#define KHTTPD_FALLBACK_H
+
+#include <linux/ioctl.h>
+#include <linux/types.h>
+
+#include "handover_reason.h" /* enum khttpd_handover_reason */
+
+#define KHTTPD_FALLBACK_CONTROL "/proc/net/khttpd/fallback"
+
+#define KHTTPD_HANDOVER_MAGIC 0x6b687464u /* "khtd" */
+#define KHTTPD_HANDOVER_VERSION 1
+
+/* The largest data_len the module sends (its max_header_size limit). */
+#define KHTTPD_HANDOVER_DATA_MAX 65536u
+
+struct khttpd_handover {
+	__u32 magic;       /* KHTTPD_HANDOVER_MAGIC */
+	__u16 version;     /* KHTTPD_HANDOVER_VERSION */
+	__u16 header_len;  /* sizeof(struct khttpd_handover); data follows it */
+	__u32 data_len;    /* bytes after the header */
+	__u32 reason;      /* enum khttpd_handover_reason */
+	__u64 conn_id;     /* the module's number for this connection (logs) */
+	__u32 requests_served; /* answered by the kernel before the hand-over */
+	__u32 reserved;    /* 0 */
+};
+
+/* Argument: pointer to an int, the fd of the kernel's end of the socketpair. */
+#define KHTTPD_IOC_SERVE _IOW('k', 0x01, int)
+
+#endif /* KHTTPD_FALLBACK_H */

@@ -1,0 +1,348 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Hand-over of connections to the userspace daemon (docs/handover.md).
+ *
+ * The daemon registers by calling ioctl(KHTTPD_IOC_SERVE) on
+ * /proc/net/khttpd/fallback with one end of an AF_UNIX SOCK_SEQPACKET
+ * socketpair; the call lasts as long as the registration, and the calling
+ * thread is the courier: worker threads put connections on a bounded
+ * queue, and the courier, running in the daemon's own process, turns each
+ * into a file descriptor and sends it over the socketpair with SCM_RIGHTS.
+ *
+ * Why this way: a file descriptor can only be created in the file table of
+ * the process that will own it, and SCM_RIGHTS reads descriptors from the
+ * sender's table. Worker threads are kernel threads sharing init's table;
+ * installing a descriptor there would expose the client socket to every
+ * kernel thread, and sending from there would read the wrong table. The
+ * courier is the daemon's thread, so the descriptor exists only in the
+ * daemon's table, for the moment of the send.
+ *
+ * The control file is a /proc entry, not a device: an open /proc file does
+ * not pin the module, so rmmod works while a daemon is registered. Module
+ * exit wakes the courier (the ioctl returns ESHUTDOWN), then removing the
+ * entry waits for the ioctl to have returned.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/capability.h>
+#include <linux/errno.h>
+#include <linux/fdtable.h>
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/net.h>
+#include <linux/proc_fs.h>
+#include <linux/sched/signal.h>
+#include <linux/slab.h>
+#include <linux/socket.h>
+#include <linux/spinlock.h>
+#include <linux/uaccess.h>
+#include <linux/wait.h>
+#include <net/net_namespace.h>
+#include <net/sock.h>
+
+#include "handover.h"
+
+/* Connections waiting for the courier, at most: beyond, 503 (docs). */
+#define KHTTPD_FALLBACK_QUEUE_MAX 256
+
+static struct {
+	spinlock_t lock;
+	struct list_head queue;
+	unsigned int slots;  /* queued items + reserved slots */
+	bool registered;
+	bool exiting;        /* module unload: no more registrations */
+	struct socket *chan; /* the courier's end of the socketpair */
+	pid_t daemon;        /* the registered daemon's pid */
+	unsigned long refused; /* hand-overs refused: queue full, no memory */
+	wait_queue_head_t wait;
+	struct proc_dir_entry *dir;
+} fb = {
+	.lock = __SPIN_LOCK_UNLOCKED(fb.lock),
+	.queue = LIST_HEAD_INIT(fb.queue),
+	.wait = __WAIT_QUEUE_HEAD_INITIALIZER(fb.wait),
+};
+
+static void khttpd_item_free(struct khttpd_handover_item *item)
+{
+	if (item->sock)
+		sock_release(item->sock); /* the client sees the connection close */
+	kfree(item);
+}
+
+static void khttpd_items_free(struct list_head *items)
+{
+	struct khttpd_handover_item *item, *tmp;
+
+	list_for_each_entry_safe(item, tmp, items, node)
+		khttpd_item_free(item);
+}
+
+int khttpd_fallback_reserve(void)
+{
+	int err = 0;
+
+	spin_lock_bh(&fb.lock);
+	if (!fb.registered)
+		err = -ENOENT;
+	else if (fb.slots >= KHTTPD_FALLBACK_QUEUE_MAX) {
+		err = -EAGAIN;
+		fb.refused++;
+	} else
+		fb.slots++;
+	spin_unlock_bh(&fb.lock);
+	return err;
+}
+
+void khttpd_fallback_unreserve(void)
+{
+	spin_lock_bh(&fb.lock);
+	fb.slots--;
+	fb.refused++;
+	spin_unlock_bh(&fb.lock);
+}
+
+struct khttpd_handover_item *khttpd_fallback_item_alloc(const void *data, size_t len,
+							u32 reason, u32 served,
+							u64 conn_id)
+{
+	struct khttpd_handover_item *item;
+
+	if (len > KHTTPD_HANDOVER_DATA_MAX)
+		return NULL;
+	item = kmalloc(struct_size(item, data, len), GFP_KERNEL);
+	if (!item)
+		return NULL;
+	item->sock = NULL;
+	item->hdr = (struct khttpd_handover){
+		.magic = KHTTPD_HANDOVER_MAGIC,
+		.version = KHTTPD_HANDOVER_VERSION,
+		.header_len = sizeof(item->hdr),
+		.data_len = len,
+		.reason = reason,
+		.conn_id = conn_id,
+		.requests_served = served,
+	};
+	memcpy(item->data, data, len);
+	return item;
+}
+
+void khttpd_fallback_commit(struct khttpd_handover_item *item)
+{
+	bool queued = false;
+
+	spin_lock_bh(&fb.lock);
+	if (fb.registered) {
+		list_add_tail(&item->node, &fb.queue);
+		queued = true;
+	} else {
+		fb.slots--; /* the daemon left since the reservation */
+	}
+	spin_unlock_bh(&fb.lock);
+	if (queued)
+		wake_up(&fb.wait);
+	else
+		khttpd_item_free(item);
+}
+
+static struct khttpd_handover_item *khttpd_fallback_pop(void)
+{
+	struct khttpd_handover_item *item;
+
+	spin_lock_bh(&fb.lock);
+	item = list_first_entry_or_null(&fb.queue, struct khttpd_handover_item, node);
+	if (item) {
+		list_del(&item->node);
+		fb.slots--;
+	}
+	spin_unlock_bh(&fb.lock);
+	return item;
+}
+
+/*
+ * In the daemon's context: the socket becomes a descriptor in the daemon's
+ * table just long enough for SCM_RIGHTS to take a reference to its file.
+ */
+static int khttpd_courier_send(struct socket *chan, struct khttpd_handover_item *item)
+{
+	struct {
+		struct cmsghdr hdr;
+		int fd; /* the cmsg's data */
+	} ctl = {};
+	struct kvec iov[2] = {
+		{ .iov_base = &item->hdr, .iov_len = sizeof(item->hdr) },
+		{ .iov_base = item->data, .iov_len = item->hdr.data_len },
+	};
+	struct msghdr msg = {
+		.msg_control = &ctl,
+		.msg_controllen = sizeof(ctl),
+		.msg_flags = MSG_NOSIGNAL,
+	};
+	struct file *file;
+	int fd, err;
+
+	fd = get_unused_fd_flags(O_CLOEXEC);
+	if (fd < 0)
+		return fd;
+	file = sock_alloc_file(item->sock, O_RDWR, NULL);
+	item->sock = NULL; /* the file has it now, or released it on failure */
+	if (IS_ERR(file)) {
+		put_unused_fd(fd);
+		return PTR_ERR(file);
+	}
+	fd_install(fd, file);
+
+	BUILD_BUG_ON(offsetof(typeof(ctl), fd) != CMSG_ALIGN(sizeof(struct cmsghdr)));
+	BUILD_BUG_ON(sizeof(ctl) != CMSG_SPACE(sizeof(int)));
+	ctl.hdr.cmsg_len = CMSG_LEN(sizeof(int));
+	ctl.hdr.cmsg_level = SOL_SOCKET;
+	ctl.hdr.cmsg_type = SCM_RIGHTS;
+	ctl.fd = fd;
+	err = kernel_sendmsg(chan, &msg, iov, 2, sizeof(item->hdr) + item->hdr.data_len);
+	/* The message holds its own reference; if it was not sent, this was
+	 * the last one and the client's connection closes. */
+	close_fd(fd);
+	return err < 0 ? err : 0;
+}
+
+static long khttpd_courier(struct socket *chan)
+{
+	for (;;) {
+		struct khttpd_handover_item *item = NULL;
+		int err;
+
+		err = wait_event_interruptible(fb.wait, (item = khttpd_fallback_pop()) ||
+						      READ_ONCE(fb.exiting));
+		if (err)
+			return -EINTR; /* a signal: the daemon unregisters */
+		if (!item)
+			return -ESHUTDOWN;
+		err = khttpd_courier_send(chan, item);
+		khttpd_item_free(item);
+		if (err == -ERESTARTSYS || err == -EINTR)
+			return -EINTR;
+		if (err == -EPIPE || err == -ECONNRESET || err == -ENOTCONN)
+			return -EPIPE; /* the daemon closed its end */
+		if (err)
+			pr_warn_ratelimited("hand-over failed: error %d\n", err);
+	}
+}
+
+static long khttpd_fallback_serve(int __user *argp)
+{
+	struct socket *chan;
+	LIST_HEAD(dropped);
+	long err;
+	int fd, lookup_err;
+
+	if (!capable(CAP_NET_ADMIN))
+		return -EPERM;
+	if (get_user(fd, argp))
+		return -EFAULT;
+	chan = sockfd_lookup(fd, &lookup_err);
+	if (!chan)
+		return lookup_err;
+	if (chan->sk->sk_family != AF_UNIX || chan->type != SOCK_SEQPACKET) {
+		sockfd_put(chan);
+		return -EINVAL;
+	}
+
+	err = 0;
+	spin_lock_bh(&fb.lock);
+	if (fb.exiting)
+		err = -ESHUTDOWN;
+	else if (fb.registered)
+		err = -EBUSY;
+	else {
+		fb.registered = true;
+		fb.chan = chan;
+		fb.daemon = task_tgid_nr(current);
+	}
+	spin_unlock_bh(&fb.lock);
+	if (err) {
+		sockfd_put(chan);
+		return err;
+	}
+	pr_info("hand-over daemon registered (pid %d)\n", task_tgid_nr(current));
+
+	err = khttpd_courier(chan);
+
+	spin_lock_bh(&fb.lock);
+	fb.registered = false;
+	fb.chan = NULL;
+	fb.daemon = 0;
+	while (!list_empty(&fb.queue)) {
+		list_move_tail(fb.queue.next, &dropped);
+		fb.slots--;
+	}
+	spin_unlock_bh(&fb.lock);
+	khttpd_items_free(&dropped);
+	sockfd_put(chan);
+	pr_info("hand-over daemon unregistered (pid %d, %s)\n", task_tgid_nr(current),
+		err == -EINTR ? "signal" : err == -ESHUTDOWN ? "module unloading" :
+		"channel closed");
+	return err;
+}
+
+pid_t khttpd_fallback_daemon(void)
+{
+	return READ_ONCE(fb.daemon);
+}
+
+unsigned long khttpd_fallback_refused(void)
+{
+	return READ_ONCE(fb.refused);
+}
+
+static long khttpd_fallback_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
+{
+	if (cmd != KHTTPD_IOC_SERVE)
+		return -ENOTTY;
+	return khttpd_fallback_serve((int __user *)arg);
+}
+
+static int khttpd_fallback_open(struct inode *inode, struct file *file)
+{
+	return capable(CAP_NET_ADMIN) ? 0 : -EPERM;
+}
+
+static const struct proc_ops khttpd_fallback_ops = {
+	.proc_open = khttpd_fallback_open,
+	.proc_ioctl = khttpd_fallback_ioctl,
+#ifdef CONFIG_COMPAT
+	.proc_compat_ioctl = compat_ptr_ioctl,
+#endif
+	.proc_lseek = noop_llseek,
+};
+
+int khttpd_fallback_init(void)
+{
+	fb.dir = proc_mkdir("khttpd", init_net.proc_net);
+	if (!fb.dir)
+		return -ENOMEM;
+	if (!proc_create("fallback", 0600, fb.dir, &khttpd_fallback_ops)) {
+		proc_remove(fb.dir);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+void khttpd_fallback_exit(void)
+{
+	struct socket *chan = NULL;
+
+	spin_lock_bh(&fb.lock);
+	fb.exiting = true;
+	if (fb.chan) {
+		chan = fb.chan;
+		get_file(chan->file); /* keeps it past the courier's sockfd_put */
+	}
+	spin_unlock_bh(&fb.lock);
+	wake_up(&fb.wait);
+	/* Wakes a courier blocked sending to a daemon that stopped reading. */
+	if (chan) {
+		kernel_sock_shutdown(chan, SHUT_RDWR);
+		fput(chan->file);
+	}
+	/* Waits for a running ioctl (the courier) to return. */
+	proc_remove(fb.dir);
+}
