@@ -7,9 +7,15 @@ KDIR ?= /lib/modules/$(KVER)/build
 # The kernels the project targets (tools/vm/kernel.sh resolves them).
 KERNELS := deb61 deb612 debug
 
-.PHONY: all module modules-all check demo bench clean help
+.PHONY: all module tools modules-all check demo bench clean help
 
-all: module
+all: tools module
+
+# Userspace: the hand-over daemon (tools/fallbackd) into build/bin/.
+tools:
+	cmake -S tools/fallbackd -B build/fallbackd -DCMAKE_BUILD_TYPE=RelWithDebInfo > /dev/null
+	cmake --build build/fallbackd -j$$(nproc) --target khttpd-fallbackd
+	install -D -m 0755 build/fallbackd/khttpd-fallbackd build/bin/khttpd-fallbackd
 
 module:
 	@if [ ! -d "$(KDIR)" ]; then \
@@ -43,7 +49,8 @@ clean:
 	rm -rf build
 
 help:
-	@echo "make              build khttpd.ko for the running kernel (or KDIR=...)"
+	@echo "make              build khttpd.ko for the running kernel (or KDIR=...) and the tools"
+	@echo "make tools        build the hand-over daemon into build/bin/khttpd-fallbackd"
 	@echo "make modules-all  build for Debian 6.1, Debian 6.12 and the debug kernel"
 	@echo "make check        run every test (host, KUnit, VM on all kernels)"
 	@echo "make demo         boot a VM serving a sample site on 127.0.0.1:8080"

@@ -4,9 +4,10 @@
 # "N passed, N failed".
 #
 #  1. host unit tests of the C++ core (GoogleTest, ASan + UBSan) via ctest,
-#     and a bounded libFuzzer run over the request path
+#     the hand-over daemon's host tests, and a bounded libFuzzer run
 #  2. khttpd.ko built warning-free for Debian 6.1, Debian 6.12, debug
-#  3. VM integration tests on each kernel (tests/vm/integration.sh),
+#  3. VM integration tests on each kernel (tests/vm/integration.sh) and
+#     the hand-over to a real Apache through the daemon (tests/vm/handover.sh),
 #     each run failing if the guest's dmesg shows a warning/bug/leak
 #  4. the KUnit suite (khttpd_kunit.ko) in the debug kernel
 #  5. a smoke run of the benchmark pipeline (make bench) on Debian 6.12
@@ -74,26 +75,38 @@ if ! tools/setup-host.sh > "$out/setup.log" 2>&1; then
 	exit 1
 fi
 
-echo "check: === host unit tests ==="
-if cmake -S tests/unit -B build/unit -DCMAKE_BUILD_TYPE=Debug > "$out/unit-build.log" 2>&1 &&
-   cmake --build build/unit -j"$(nproc)" >> "$out/unit-build.log" 2>&1; then
-	ctest --test-dir build/unit --output-on-failure -j"$(nproc)" > "$out/unit.log" 2>&1
-	summary=$(grep -E 'tests passed, [0-9]+ tests? failed out of [0-9]+' "$out/unit.log" | tail -n 1)
-	if [ -z "$summary" ]; then
-		tail -n 30 "$out/unit.log"
-		not_ok "host unit tests: ctest gave no summary"
-	else
-		echo "check: ctest: $summary"
-		total=$(echo "$summary" | sed -E 's/.*out of ([0-9]+).*/\1/')
-		bad=$(echo "$summary" | sed -E 's/.* ([0-9]+) tests? failed.*/\1/')
-		passed=$((passed + total - bad))
-		failed=$((failed + bad))
-		[ "$bad" -eq 0 ] || { grep -E '^\s*[0-9]+ - |Failed' "$out/unit.log"; failures+=("$bad host unit tests"); }
+# ctest_run NAME SRC BUILD [CMAKE ARGS...]: configures, builds and runs a
+# CMake/CTest project, adding its test counts to the totals.
+ctest_run() {
+	local name=$1 src=$2 bld=$3 log=$out/${1// /-}
+	shift 3
+	if ! { cmake -S "$src" -B "$bld" "$@" && cmake --build "$bld" -j"$(nproc)"; } \
+		> "$log-build.log" 2>&1; then
+		tail -n 40 "$log-build.log"
+		not_ok "$name: build failed"
+		return
 	fi
-else
-	tail -n 40 "$out/unit-build.log"
-	not_ok "host unit tests: build failed"
-fi
+	ctest --test-dir "$bld" --output-on-failure -j"$(nproc)" > "$log.log" 2>&1
+	local summary total bad
+	summary=$(grep -E 'tests passed, [0-9]+ tests? failed out of [0-9]+' "$log.log" | tail -n 1)
+	if [ -z "$summary" ]; then
+		tail -n 30 "$log.log"
+		not_ok "$name: ctest gave no summary"
+		return
+	fi
+	echo "check: ctest ($name): $summary"
+	total=$(echo "$summary" | sed -E 's/.*out of ([0-9]+).*/\1/')
+	bad=$(echo "$summary" | sed -E 's/.* ([0-9]+) tests? failed.*/\1/')
+	passed=$((passed + total - bad))
+	failed=$((failed + bad))
+	[ "$bad" -eq 0 ] || { grep -E '^\s*[0-9]+ - |Failed' "$log.log"; failures+=("$bad $name"); }
+}
+
+echo "check: === host unit tests ==="
+ctest_run "host unit tests" tests/unit build/unit -DCMAKE_BUILD_TYPE=Debug
+
+echo "check: === hand-over daemon host tests ==="
+ctest_run "daemon tests" tools/fallbackd build/fallbackd-test -DCMAKE_BUILD_TYPE=Debug -DKHTTPD_SANITIZE=ON
 
 echo "check: === fuzzing the request path (bounded) ==="
 if tests/fuzz/run.sh "${KHTTPD_FUZZ_SECONDS:-30}" > "$out/fuzz.log" 2>&1; then
@@ -101,6 +114,15 @@ if tests/fuzz/run.sh "${KHTTPD_FUZZ_SECONDS:-30}" > "$out/fuzz.log" 2>&1; then
 else
 	tail -n 40 "$out/fuzz.log"
 	not_ok "fuzz: the request-path fuzzer failed (see $out/fuzz.log)"
+fi
+
+echo "check: === hand-over daemon build (make tools) ==="
+daemon=build/bin/khttpd-fallbackd
+if make tools > "$out/tools-build.log" 2>&1 && [ -x "$daemon" ]; then
+	ok "khttpd-fallbackd builds"
+else
+	tail -n 30 "$out/tools-build.log"
+	not_ok "khttpd-fallbackd build (see $out/tools-build.log)"
 fi
 
 for k in $kernels; do
@@ -113,6 +135,9 @@ for k in $kernels; do
 		continue
 	fi
 	vm_run integration "$k" tests/vm/integration.sh "build/kmod/$k/khttpd.ko"
+	if [ -x "$daemon" ]; then
+		vm_run handover "$k" tests/vm/handover.sh "build/kmod/$k/khttpd.ko" "$daemon"
+	fi
 	if [ "$k" = deb612 ]; then
 		# The benchmark pipeline end to end, tiny: no timing is judged.
 		echo "check: === benchmark smoke run on $k ==="

@@ -1,0 +1,178 @@
+// SPDX-License-Identifier: GPL-2.0
+// The command-line parser and the default backend port.
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "khttpd/fallback.h"
+#include "options.h"
+
+namespace fallbackd {
+namespace {
+
+ParseResult parse(std::vector<const char *> args)
+{
+	args.insert(args.begin(), "khttpd-fallbackd");
+	return parse_options(static_cast<int>(args.size()), args.data());
+}
+
+TEST(Options, Defaults)
+{
+	ParseResult r = parse({});
+	ASSERT_EQ(r.outcome, ParseOutcome::kRun) << r.error;
+	EXPECT_FALSE(r.options.backend_given);
+	EXPECT_TRUE(r.options.proxy_protocol);
+	EXPECT_EQ(r.options.control_path, KHTTPD_FALLBACK_CONTROL);
+	EXPECT_EQ(r.options.socket_fd, -1);
+	EXPECT_EQ(r.options.max_connections, 4096u);
+	EXPECT_FALSE(r.options.verbose);
+}
+
+TEST(Options, EveryOption)
+{
+	ParseResult r = parse({"--backend", "10.0.0.5:8081", "--no-proxy-protocol", "--socket-fd",
+			       "7", "--max-connections", "12", "--verbose"});
+	ASSERT_EQ(r.outcome, ParseOutcome::kRun) << r.error;
+	EXPECT_TRUE(r.options.backend_given);
+	EXPECT_EQ(r.options.backend.host, "10.0.0.5");
+	EXPECT_EQ(r.options.backend.port, 8081);
+	EXPECT_FALSE(r.options.backend.ipv6_literal);
+	EXPECT_FALSE(r.options.proxy_protocol);
+	EXPECT_EQ(r.options.socket_fd, 7);
+	EXPECT_EQ(r.options.max_connections, 12u);
+	EXPECT_TRUE(r.options.verbose);
+}
+
+TEST(Options, EqualsForm)
+{
+	ParseResult r = parse({"--backend=[::1]:8080", "--control=/tmp/ctl", "--max-connections=1"});
+	ASSERT_EQ(r.outcome, ParseOutcome::kRun) << r.error;
+	EXPECT_EQ(r.options.backend.host, "::1");
+	EXPECT_EQ(r.options.backend.port, 8080);
+	EXPECT_TRUE(r.options.backend.ipv6_literal);
+	EXPECT_EQ(r.options.control_path, "/tmp/ctl");
+	EXPECT_EQ(r.options.max_connections, 1u);
+}
+
+TEST(Options, HelpAndVersion)
+{
+	EXPECT_EQ(parse({"--help"}).outcome, ParseOutcome::kHelp);
+	EXPECT_EQ(parse({"-h"}).outcome, ParseOutcome::kHelp);
+	EXPECT_EQ(parse({"--verbose", "--help"}).outcome, ParseOutcome::kHelp);
+	EXPECT_EQ(parse({"--version"}).outcome, ParseOutcome::kVersion);
+	EXPECT_NE(version_text().find("khttpd-fallbackd "), std::string::npos);
+}
+
+TEST(Options, HelpMentionsEveryOption)
+{
+	std::string help = usage_text();
+	for (const char *name : {"--backend", "--no-proxy-protocol", "--control", "--socket-fd",
+				 "--max-connections", "--verbose", "--help", "--version",
+				 KHTTPD_FALLBACK_CONTROL, kClientPortPath, "8080", "4096"})
+		EXPECT_NE(help.find(name), std::string::npos) << name;
+}
+
+struct BadCase {
+	std::vector<const char *> args;
+	const char *message_part;
+};
+
+TEST(Options, Errors)
+{
+	const BadCase cases[] = {
+		{{"--bogus"}, "unknown option '--bogus'"},
+		{{"-x"}, "unknown option '-x'"},
+		{{"extra"}, "unexpected argument 'extra'"},
+		{{"--", "extra"}, "unexpected argument 'extra'"},
+		{{"--backend"}, "needs a value"},
+		{{"--backend", "localhost"}, "expected HOST:PORT"},
+		{{"--backend", "127.0.0.1:0"}, "1 to 65535"},
+		{{"--backend", "127.0.0.1:65536"}, "1 to 65535"},
+		{{"--backend", "127.0.0.1:80x"}, "1 to 65535"},
+		{{"--backend", "127.0.0.1:"}, "1 to 65535"},
+		{{"--backend", ":80"}, "empty host"},
+		{{"--backend", "::1:80"}, "brackets"},
+		{{"--backend", "[::1]80"}, "':PORT'"},
+		{{"--backend", "[::1:80"}, "']'"},
+		{{"--backend", "[127.0.0.1]:80"}, "IPv6"},
+		{{"--socket-fd", "-1"}, "file descriptor"},
+		{{"--socket-fd", "abc"}, "file descriptor"},
+		{{"--max-connections", "0"}, "from 1 to"},
+		{{"--max-connections", "1000001"}, "from 1 to"},
+		{{"--max-connections", ""}, "from 1 to"},
+		{{"--control", ""}, "needs a path"},
+		{{"--verbose=yes"}, "takes no value"},
+		{{"--control", "/x", "--socket-fd", "3"}, "exclude each other"},
+	};
+	for (const BadCase &c : cases) {
+		ParseResult r = parse(c.args);
+		std::string joined;
+		for (const char *a : c.args)
+			joined += std::string(a) + " ";
+		EXPECT_EQ(r.outcome, ParseOutcome::kError) << joined;
+		EXPECT_NE(r.error.find(c.message_part), std::string::npos)
+			<< joined << "-> " << r.error;
+	}
+}
+
+TEST(Options, LastValueWins)
+{
+	ParseResult r = parse({"--max-connections", "5", "--max-connections", "6"});
+	ASSERT_EQ(r.outcome, ParseOutcome::kRun);
+	EXPECT_EQ(r.options.max_connections, 6u);
+}
+
+class ClientPortFile : public ::testing::Test {
+protected:
+	void SetUp() override
+	{
+		char tmpl[] = "/tmp/fallbackd-clientport-XXXXXX";
+		int fd = mkstemp(tmpl);
+		ASSERT_GE(fd, 0);
+		close(fd);
+		path_ = tmpl;
+	}
+	void TearDown() override { unlink(path_.c_str()); }
+	void write_file(const char *text)
+	{
+		FILE *f = fopen(path_.c_str(), "w");
+		ASSERT_NE(f, nullptr);
+		fputs(text, f);
+		fclose(f);
+	}
+	std::string path_;
+};
+
+TEST_F(ClientPortFile, ReadsThePort)
+{
+	write_file("8081\n");
+	std::string warning;
+	EXPECT_EQ(default_backend_port(path_.c_str(), warning), 8081);
+	EXPECT_TRUE(warning.empty());
+}
+
+TEST_F(ClientPortFile, GarbageFallsBackTo8080WithAWarning)
+{
+	for (const char *text : {"", "0\n", "65536\n", "http\n", "-1\n"}) {
+		write_file(text);
+		std::string warning;
+		EXPECT_EQ(default_backend_port(path_.c_str(), warning), 8080) << text;
+		EXPECT_NE(warning.find("port"), std::string::npos) << text;
+	}
+}
+
+TEST_F(ClientPortFile, MissingFileIs8080Silently)
+{
+	std::string warning;
+	unlink(path_.c_str());
+	EXPECT_EQ(default_backend_port(path_.c_str(), warning), 8080);
+	EXPECT_TRUE(warning.empty());
+}
+
+} // namespace
+} // namespace fallbackd

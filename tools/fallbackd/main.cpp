@@ -1,0 +1,120 @@
+// SPDX-License-Identifier: GPL-2.0
+// khttpd-fallbackd: relays the connections khttpd.ko hands over to a
+// backend web server. See docs/fallbackd.md.
+#include <sys/resource.h>
+#include <sys/socket.h>
+
+#include <cerrno>
+#include <csignal>
+#include <cstdio>
+#include <cstring>
+
+#include "daemon.h"
+#include "log.h"
+#include "options.h"
+#include "socket_address.h"
+
+using namespace fallbackd;
+
+namespace {
+
+// Each relayed connection holds six descriptors: two sockets, two pipes.
+constexpr rlim_t kFdsPerConnection = 6;
+constexpr rlim_t kFdsSpare = 64;
+
+// Raises the soft RLIMIT_NOFILE to the hard one; warns if even that is
+// short of --max-connections.
+void raise_fd_limit(unsigned max_connections)
+{
+	rlimit rl{};
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+		return;
+	if (rl.rlim_cur < rl.rlim_max) {
+		rlimit raised = rl;
+		raised.rlim_cur = rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &raised) == 0)
+			rl = raised;
+		else
+			log_warning("cannot raise RLIMIT_NOFILE to %llu: %s",
+				    static_cast<unsigned long long>(rl.rlim_max), strerror(errno));
+	}
+	rlim_t needed = max_connections * kFdsPerConnection + kFdsSpare;
+	if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < needed)
+		log_warning("RLIMIT_NOFILE is %llu: fewer descriptors than %u connections need "
+			    "(%llu); connections beyond it get 503",
+			    static_cast<unsigned long long>(rl.rlim_cur), max_connections,
+			    static_cast<unsigned long long>(needed));
+}
+
+bool is_seqpacket_socket(int fd, std::string &why)
+{
+	int type = 0;
+	socklen_t len = sizeof(type);
+	if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) != 0) {
+		why = strerror(errno);
+		return false;
+	}
+	if (type != SOCK_SEQPACKET) {
+		why = "not a SOCK_SEQPACKET socket";
+		return false;
+	}
+	return true;
+}
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+	ParseResult parsed = parse_options(argc, argv);
+	switch (parsed.outcome) {
+	case ParseOutcome::kHelp:
+		fputs(usage_text().c_str(), stdout);
+		return kExitOk;
+	case ParseOutcome::kVersion:
+		fputs(version_text().c_str(), stdout);
+		return kExitOk;
+	case ParseOutcome::kError:
+		fprintf(stderr,
+			"khttpd-fallbackd: %s\n"
+			"Try 'khttpd-fallbackd --help' for more information.\n",
+			parsed.error.c_str());
+		return kExitUsage;
+	case ParseOutcome::kRun:
+		break;
+	}
+	const Options &o = parsed.options;
+	log_init(o.verbose);
+	signal(SIGPIPE, SIG_IGN);
+
+	HostPort backend = o.backend;
+	if (!o.backend_given) {
+		std::string warning;
+		backend.host = "127.0.0.1";
+		backend.port = default_backend_port(kClientPortPath, warning);
+		backend.ipv6_literal = false;
+		if (!warning.empty())
+			log_warning("%s", warning.c_str());
+	}
+	DaemonConfig config;
+	std::string error;
+	if (!resolve_host_port(backend, config.backend, error)) {
+		log_error("--backend: %s", error.c_str());
+		return kExitUsage;
+	}
+	if (o.socket_fd >= 0 && !is_seqpacket_socket(o.socket_fd, error)) {
+		log_error("--socket-fd %d: %s", o.socket_fd, error.c_str());
+		return kExitUsage;
+	}
+	config.proxy_protocol = o.proxy_protocol;
+	config.max_connections = o.max_connections;
+	config.socket_fd = o.socket_fd;
+	config.control_path = o.control_path;
+
+	raise_fd_limit(o.max_connections);
+	log_info("version %s starting: backend %s, PROXY protocol %s, at most %u connections%s",
+		 version_number(), format_address(config.backend).c_str(), o.proxy_protocol ? "on" : "off",
+		 o.max_connections, o.socket_fd >= 0 ? ", hand-overs from --socket-fd" : "");
+
+	Daemon daemon(std::move(config));
+	return daemon.run();
+}

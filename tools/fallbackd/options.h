@@ -1,0 +1,55 @@
+// SPDX-License-Identifier: GPL-2.0
+// The command line of khttpd-fallbackd.
+#ifndef KHTTPD_FALLBACKD_OPTIONS_H
+#define KHTTPD_FALLBACKD_OPTIONS_H
+
+#include <cstdint>
+#include <string>
+
+#include "socket_address.h"
+
+namespace fallbackd {
+
+inline constexpr char kClientPortPath[] = "/proc/sys/net/khttpd/clientport";
+inline constexpr uint16_t kDefaultBackendPort = 8080;
+inline constexpr unsigned kDefaultMaxConnections = 4096;
+inline constexpr unsigned kMaxMaxConnections = 1000000;
+
+struct Options {
+	bool backend_given = false; // --backend; else 127.0.0.1:clientport
+	HostPort backend;
+	bool proxy_protocol = true;  // --no-proxy-protocol clears it
+	std::string control_path;    // --control; default KHTTPD_FALLBACK_CONTROL
+	int socket_fd = -1;	     // --socket-fd; -1: register with the module
+	unsigned max_connections = kDefaultMaxConnections;
+	bool verbose = false;
+};
+
+enum class ParseOutcome {
+	kRun,	  // options are valid: run the daemon
+	kHelp,	  // --help: print usage_text(), exit 0
+	kVersion, // --version: print version_text(), exit 0
+	kError,	  // print the error and a hint, exit 2
+};
+
+struct ParseResult {
+	ParseOutcome outcome = ParseOutcome::kError;
+	Options options;
+	std::string error; // kError: what is wrong, one line
+};
+
+// Parses argv[1..argc-1]. "--name VALUE" and "--name=VALUE" both work.
+ParseResult parse_options(int argc, const char *const *argv);
+
+std::string usage_text();
+std::string version_text(); // "khttpd-fallbackd 0.1.0\n"
+const char *version_number(); // "0.1.0"
+
+// The backend port when --backend is not given: the number in @path (the
+// khttpd clientport sysctl) if that file exists, else 8080. A file that
+// exists but does not hold a port 1-65535 gives 8080 and sets @warning.
+uint16_t default_backend_port(const char *path, std::string &warning);
+
+} // namespace fallbackd
+
+#endif
