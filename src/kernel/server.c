@@ -172,7 +172,14 @@ static void khttpd_conn_attach(struct khttpd_conn *c)
 	struct sock *sk = c->kc.sock->sk;
 
 	write_lock_bh(&sk->sk_callback_lock);
-	c->saved_data_ready = sk->sk_data_ready;
+	/*
+	 * An accepted socket starts as a copy of its listener, callbacks and
+	 * sk_user_data included: its own sk_data_ready is the one the listener
+	 * had before we replaced it. (Until now a wake-up of it only marked
+	 * the listener ready: harmless.)
+	 */
+	c->saved_data_ready = sk->sk_data_ready == khttpd_listener_ready ?
+			      c->w->saved_listener_ready : sk->sk_data_ready;
 	c->saved_write_space = sk->sk_write_space;
 	c->saved_state_change = sk->sk_state_change;
 	sk->sk_user_data = c;
