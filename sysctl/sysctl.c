@@ -37,6 +37,7 @@ static int khttpd_int_max = INT_MAX;
 static int khttpd_timeout_max = 3600;
 static int khttpd_mode_max = 07777;
 static int khttpd_filecache_max = 1 << 20;
+static int khttpd_handover_queue_max = KHTTPD_HANDOVER_QUEUE_MAX;
 
 /* Parses an int in [extra1, extra2] through a copy of @table into @val. */
 static int khttpd_parse_int(KHTTPD_CTL_TABLE *table, int write, void *buffer,
@@ -122,6 +123,20 @@ static bool khttpd_valid_index(const char *s)
 }
 
 /*
+ * A string write in one piece that fits @table->maxlen with its NUL:
+ * proc_dostring would silently truncate an overlong value.
+ */
+static bool khttpd_string_fits(KHTTPD_CTL_TABLE *table, const char *in, size_t len,
+			       loff_t pos)
+{
+	size_t n = 0;
+
+	while (n < len && in[n] && in[n] != '\n')
+		n++;
+	return !pos && n < table->maxlen;
+}
+
+/*
  * A string setting read at start: @table->data is the config field of
  * @table->maxlen bytes, @table->extra1 its validator. EBUSY while running.
  */
@@ -133,16 +148,8 @@ static int khttpd_sysctl_string(KHTTPD_CTL_TABLE *table, int write, void *buffer
 	struct ctl_table tmp = *table;
 	int err;
 
-	/* proc_dostring would silently truncate an overlong value. */
-	if (write) {
-		const char *in = buffer;
-		size_t n = 0;
-
-		while (n < *lenp && in[n] && in[n] != '\n')
-			n++;
-		if (*ppos || n >= table->maxlen)
-			return -EINVAL;
-	}
+	if (write && !khttpd_string_fits(table, buffer, *lenp, *ppos))
+		return -EINVAL;
 
 	mutex_lock(&khttpd_config_lock);
 	strscpy(val, table->data, table->maxlen);
@@ -173,15 +180,8 @@ static int khttpd_sysctl_mimetypes(KHTTPD_CTL_TABLE *table, int write, void *buf
 	char *val;
 	int err;
 
-	if (write) { /* as khttpd_sysctl_string: no silent truncation */
-		const char *in = buffer;
-		size_t n = 0;
-
-		while (n < *lenp && in[n] && in[n] != '\n')
-			n++;
-		if (*ppos || n >= table->maxlen)
-			return -EINVAL;
-	}
+	if (write && !khttpd_string_fits(table, buffer, *lenp, *ppos))
+		return -EINVAL;
 	val = kzalloc(table->maxlen, GFP_KERNEL);
 	if (!val)
 		return -ENOMEM;
@@ -294,6 +294,16 @@ static struct ctl_table khttpd_table[] = {
 	KHTTPD_INT("sloppymime", sloppymime, &khttpd_zero, &khttpd_one),
 	KHTTPD_INT("nodaemon_503", nodaemon_503, &khttpd_zero, &khttpd_one),
 	KHTTPD_INT("clientport", clientport, &khttpd_one, &khttpd_port_max),
+	{
+		/* Takes effect at once: read at every hand-over. */
+		.procname = "handover_queue",
+		.data = &khttpd_handover_queue,
+		.maxlen = sizeof(int),
+		.mode = 0644,
+		.proc_handler = proc_dointvec_minmax,
+		.extra1 = &khttpd_one,
+		.extra2 = &khttpd_handover_queue_max,
+	},
 	KHTTPD_STAT("stat_connections", KHTTPD_STAT_CONNECTIONS),
 	KHTTPD_STAT("stat_requests", KHTTPD_STAT_REQUESTS),
 	KHTTPD_STAT("stat_handovers", KHTTPD_STAT_HANDOVERS),

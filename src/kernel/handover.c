@@ -42,8 +42,8 @@
 
 #include "handover.h"
 
-/* Connections waiting for the courier, at most: beyond, 503 (docs). */
-#define KHTTPD_FALLBACK_QUEUE_MAX 256
+/* Connections that may wait for the courier (sysctl handover_queue). */
+int khttpd_handover_queue = 256;
 
 static struct {
 	spinlock_t lock;
@@ -62,10 +62,23 @@ static struct {
 	.wait = __WAIT_QUEUE_HEAD_INITIALIZER(fb.wait),
 };
 
+/*
+ * Frees @item; a connection still in it never reached the daemon (it went
+ * away meanwhile): its client gets a 503 rather than a bare close.
+ */
 static void khttpd_item_free(struct khttpd_handover_item *item)
 {
-	if (item->sock)
-		sock_release(item->sock); /* the client sees the connection close */
+	static const char answer[] = "HTTP/1.1 503 Service Unavailable\r\n"
+				     "Content-Length: 0\r\nConnection: close\r\n\r\n";
+
+	if (item->sock) {
+		struct kvec iov = { .iov_base = (void *)answer, .iov_len = sizeof(answer) - 1 };
+		struct msghdr msg = { .msg_flags = MSG_DONTWAIT | MSG_NOSIGNAL };
+
+		kernel_sendmsg(item->sock, &msg, &iov, 1, iov.iov_len);
+		kernel_sock_shutdown(item->sock, SHUT_WR);
+		sock_release(item->sock);
+	}
 	kfree(item);
 }
 
@@ -84,7 +97,7 @@ int khttpd_fallback_reserve(void)
 	spin_lock_bh(&fb.lock);
 	if (!fb.registered)
 		err = -ENOENT;
-	else if (fb.slots >= KHTTPD_FALLBACK_QUEUE_MAX) {
+	else if (fb.slots >= READ_ONCE(khttpd_handover_queue)) {
 		err = -EAGAIN;
 		fb.refused++;
 	} else
