@@ -70,54 +70,7 @@ EOF
 }
 
 start_apache() {
-	local M=/usr/lib/apache2/modules
-	# The sample configuration shipped for real hosts, with paths for the
-	# guest's read-only root (Debian's layout is used as is elsewhere).
-	cat > "$A/apache.conf" <<EOF
-ServerRoot /etc/apache2
-ServerName localhost
-DefaultRuntimeDir $A/run
-PidFile $A/run/httpd.pid
-Mutex file:$A/lock default
-ScoreBoardFile $A/run/scoreboard
-ErrorLog $A/error.log
-LogLevel warn
-User www-data
-Group www-data
-LoadModule mpm_event_module $M/mod_mpm_event.so
-LoadModule authz_core_module $M/mod_authz_core.so
-LoadModule mime_module $M/mod_mime.so
-LoadModule dir_module $M/mod_dir.so
-LoadModule alias_module $M/mod_alias.so
-LoadModule cgid_module $M/mod_cgid.so
-LoadModule remoteip_module $M/mod_remoteip.so
-ScriptSock $A/run/cgid.sock
-TypesConfig /etc/mime.types
-Listen 127.0.0.1:8080
-LogFormat "%a %>s %r" khttpd
-CustomLog $A/access.log khttpd
-KeepAlive On
-<VirtualHost 127.0.0.1:8080>
-    RemoteIPProxyProtocol On
-    DocumentRoot $WWW
-    ScriptAlias /cgi-bin/ $A/cgi-bin/
-    <Directory $A/cgi-bin>
-        Options +ExecCGI
-        Require all granted
-    </Directory>
-    <Directory $WWW>
-        Require all granted
-    </Directory>
-</VirtualHost>
-EOF
-	apache2 -f "$A/apache.conf" -k start || { cat "$A/error.log"; return 1; }
-	# mod_cgid appends its pid to the ScriptSock name.
-	for _ in $(seq 100); do
-		ls "$A"/run/cgid.sock* > /dev/null 2>&1 && return 0
-		sleep 0.1
-	done
-	cat "$A/error.log"
-	return 1
+	"$HERE/../../tools/apache/run-backend.sh" start "$A" "$WWW" "$A/cgi-bin"
 }
 
 # registered: the module says a daemon is registered (dmesg), count $1.
@@ -250,12 +203,12 @@ test_handover() {
 test_daemon_killed() {
 	local load i ok=0
 	(
-		for i in $(seq 300); do
+		for i in $(seq 60); do
 			curl -s -m 10 -o /dev/null "$URL/cgi-bin/env.cgi"
 		done
 	) &
 	load=$!
-	(for i in $(seq 300); do curl -s -m 10 -o /dev/null "$URL/one.txt"; done) &
+	(for i in $(seq 60); do curl -s -m 10 -o /dev/null "$URL/one.txt"; done) &
 	local load2=$!
 	sleep 3
 	kill -9 "$DPID"
@@ -299,12 +252,48 @@ test_rmmod_with_handed_connections() {
 		"$(curl -s $URL/cgi-bin/env.cgi | head -n 1)"
 }
 
-test_cleanup() {
+test_daemon_exit() {
 	kill "$DPID"
 	wait "$DPID" 2>/dev/null
 	expect_eq "daemon exits 0 on SIGTERM" 0 "$?"
+	expect_eq "daemon_pid is 0 after it exits" 0 "$(cat $SYS/daemon_pid)"
+}
+
+# A daemon that registers but never reads: the kernel must not queue
+# without bound or block; beyond handover_queue the kernel answers 503.
+test_stuck_daemon() {
+	local pid i n503 refused0
+	expect_eq "handover_queue defaults to 256" 256 "$(cat $SYS/handover_queue)"
+	expect_fail_with "handover_queue rejects 0" "Invalid argument" sysctl_write $SYS/handover_queue 0
+	check "handover_queue=2 (takes effect while running)" sysctl_write $SYS/handover_queue 2
+	python3 "$HERE/stuck_daemon.py" > /tmp/stuck.out 2>&1 &
+	pid=$!
+	check "stuck daemon registers" wait_registered 4
+	refused0=$(cat $SYS/stat_handovers_refused)
+	rm -f /tmp/stuck.*.code
+	for i in $(seq 20); do
+		curl -s -m 60 -o /dev/null -w '%{http_code}\n' "$URL/cgi-bin/env.cgi" \
+			> /tmp/stuck.$i.code &
+	done
+	sleep 5
+	expect_eq "static files are served while the daemon is stuck" 200 "$(status /one.txt)"
+	n503=$(cat /tmp/stuck.*.code 2>/dev/null | grep -c 503)
+	check "beyond the queue, hand-overs get the kernel's 503 at once ($n503 of 20)" \
+		test "$n503" -ge 5
+	check "stat_handovers_refused counts them" \
+		test "$(cat $SYS/stat_handovers_refused)" -gt "$refused0"
+	kill -9 "$pid"
+	wait "$pid" 2>/dev/null
+	wait
+	expect_eq "every client got an answer or a close once the daemon died" \
+		"20" "$(cat /tmp/stuck.*.code | wc -l)"
+	expect_eq "no connection waits after the daemon died" 0 "$(cat $SYS/daemon_pid)"
+	sysctl_write $SYS/handover_queue 256
+}
+
+test_cleanup() {
 	check "rmmod" rmmod khttpd
-	apache2 -f "$A/apache.conf" -k stop
+	"$HERE/../../tools/apache/run-backend.sh" stop "$A"
 	echo "---- daemon log"
 	cat "$DLOG"
 }
@@ -315,5 +304,7 @@ test_no_daemon
 test_handover
 test_daemon_killed
 test_rmmod_with_handed_connections
+test_daemon_exit
+test_stuck_daemon
 test_cleanup
 summary
