@@ -36,12 +36,14 @@ struct khttpd_session_params {
 	kh_u8 nodaemon_503;
 };
 
+struct khttpd_date_cache; /* the Date header, formatted once a second */
+
 /*
  * Memory a session works in. recv and head belong to one connection while
  * it is busy (they hold its unparsed bytes and unsent response head); the
  * kernel layer may take them away and give it others whenever
- * khttpd_session_idle() is true. path is scratch, only used within a step,
- * and can be shared by every connection of a worker.
+ * khttpd_session_idle() is true. The scratch block (path, date) is only
+ * used within a step, and is shared by every connection of a worker.
  */
 struct khttpd_session_buffers {
 	char *recv; /* request bytes; its size bounds a request head */
@@ -50,15 +52,17 @@ struct khttpd_session_buffers {
 	kh_size head_size;
 	char *path; /* the decoded path + index name + NUL */
 	kh_size path_size;
+	struct khttpd_date_cache *date;
 };
 
 /* Sizes for a request head limit of @max_head bytes. */
 kh_size khttpd_conn_buffers_size(kh_size max_head);   /* recv + head */
-kh_size khttpd_scratch_buffer_size(kh_size max_head); /* path */
+kh_size khttpd_scratch_buffer_size(kh_size max_head); /* path, date */
 /* Points @b's recv and head into @block (khttpd_conn_buffers_size bytes). */
 void khttpd_conn_buffers_init(struct khttpd_session_buffers *b, char *block,
 			      kh_size max_head);
-/* Points @b's path at @block (khttpd_scratch_buffer_size bytes). */
+/* Sets up @b's path and date in @block (khttpd_scratch_buffer_size bytes,
+ * aligned to 8), once; the block keeps them from step to step. */
 void khttpd_scratch_buffer_init(struct khttpd_session_buffers *b, char *block,
 				kh_size max_head);
 

@@ -59,23 +59,30 @@ private:
 	kh_file *file_ = nullptr;
 };
 
-// The Date header changes once a second: format it once a second.
-class DateCache {
+} // namespace
+} // namespace khttpd
+
+// The Date header changes once a second: format it once a second, for all
+// the connections of a worker (it lives in their shared scratch block).
+struct khttpd_date_cache {
 public:
-	StrView now()
+	khttpd::StrView now()
 	{
 		kh_s64 t = kh_now_seconds();
 		if (t != second_) {
-			format_http_date(t, text_);
+			khttpd::format_http_date(t, text_);
 			second_ = t;
 		}
-		return StrView(text_, kHttpDateLen);
+		return khttpd::StrView(text_, khttpd::kHttpDateLen);
 	}
 
 private:
 	kh_s64 second_ = -1;
-	char text_[kHttpDateLen] = {};
+	char text_[khttpd::kHttpDateLen] = {};
 };
+
+namespace khttpd {
+namespace {
 
 constexpr StrView kUnknownType = "application/octet-stream";
 
@@ -171,7 +178,6 @@ private:
 	bool close_after_ = false; // close once the answer is sent
 	// This response depends on Accept-Encoding: send "Vary: Accept-Encoding".
 	bool vary_ = false;
-	DateCache date_;
 };
 
 khttpd_step Session::step(kh_root *root, const khttpd_session_params &params,
@@ -577,7 +583,7 @@ void Session::common_headers(ResponseWriter &w, kh_u16 status, bool keep)
 {
 	w.status_line(status)
 		.header("Server", kServerName)
-		.header("Date", date_.now())
+		.header("Date", bufs_->date->now())
 		.header("Connection", keep ? StrView("keep-alive") : StrView("close"));
 }
 
@@ -647,10 +653,26 @@ extern "C" kh_size khttpd_conn_buffers_size(kh_size max_head)
 	return 2 * max_head;
 }
 
-extern "C" kh_size khttpd_scratch_buffer_size(kh_size max_head)
+namespace {
+
+// The scratch block: the path buffer, then the Date cache (aligned).
+constexpr kh_size scratch_path_size(kh_size max_head)
 {
 	// rel + '/' + index + a variant's suffix + NUL
 	return max_head + kNameMax + 2 + kCodingSuffixMax;
+}
+
+constexpr kh_size scratch_date_offset(kh_size max_head)
+{
+	constexpr kh_size a = alignof(khttpd_date_cache);
+	return (scratch_path_size(max_head) + a - 1) / a * a;
+}
+
+} // namespace
+
+extern "C" kh_size khttpd_scratch_buffer_size(kh_size max_head)
+{
+	return scratch_date_offset(max_head) + sizeof(khttpd_date_cache);
 }
 
 extern "C" void khttpd_conn_buffers_init(khttpd_session_buffers *b, char *block,
@@ -666,7 +688,8 @@ extern "C" void khttpd_scratch_buffer_init(khttpd_session_buffers *b, char *bloc
 					   kh_size max_head)
 {
 	b->path = block;
-	b->path_size = khttpd_scratch_buffer_size(max_head);
+	b->path_size = scratch_path_size(max_head);
+	b->date = new (block + scratch_date_offset(max_head)) khttpd_date_cache();
 }
 
 extern "C" kh_size khttpd_session_size(void)

@@ -63,7 +63,8 @@ struct khttpd_worker {
 	struct list_head conns;     /* open ones */
 	struct list_head lingering; /* answered, closing (khttpd_conn_linger) */
 	void (*saved_listener_ready)(struct sock *sk);
-	char *scratch; /* the core's path buffer, shared by its connections */
+	char *scratch; /* the core's scratch block, shared by its connections */
+	struct khttpd_session_buffers scratch_bufs; /* set up in it, once */
 	/* Counters, written by the worker only (read by the stat sysctls). */
 	unsigned long nr_conns;
 	unsigned long requests;
@@ -300,8 +301,8 @@ static bool khttpd_conn_buffers(struct khttpd_worker *w, struct khttpd_conn *c,
 		if (!c->io)
 			return false;
 	}
+	*bufs = w->scratch_bufs;
 	khttpd_conn_buffers_init(bufs, c->io, srv->max_header_size);
-	khttpd_scratch_buffer_init(bufs, w->scratch, srv->max_header_size);
 	return true;
 }
 
@@ -613,6 +614,7 @@ static int khttpd_worker_init(struct khttpd_server *srv, struct khttpd_worker *w
 			      GFP_KERNEL);
 	if (!w->scratch)
 		return -ENOMEM;
+	khttpd_scratch_buffer_init(&w->scratch_bufs, w->scratch, srv->max_header_size);
 	return khttpd_listen(w, port);
 }
 

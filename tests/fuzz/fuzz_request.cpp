@@ -34,7 +34,7 @@ kh_conn g_conn;
 kh_root g_root;
 char g_stream[kMaxInput];
 kh_size g_chunks[kMaxInput];
-char g_scratch[kMaxInput];
+alignas(8) char g_scratch[kMaxInput];
 char g_block[2 * 8192];
 char g_spare[2 * 8192];
 
