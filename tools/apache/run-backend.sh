@@ -49,6 +49,7 @@ Listen 127.0.0.1:$port
 LogFormat "%a %>s %r" khttpd
 CustomLog $dir/access.log khttpd
 KeepAlive On
+KeepAliveTimeout 60
 <VirtualHost 127.0.0.1:$port>
     RemoteIPProxyProtocol On
     DocumentRoot $docroot
