@@ -261,8 +261,10 @@ for attempt in 1 2 3; do
         qrc=${PIPESTATUS[0]}
     fi
     set -e
-    [[ $qrc != 124 && ! -f $out/.job/status ]] || break
-    grep -q '^khttpd-init: .* running the script' "$out/serial.log" && break
+    # Not a boot failure: a status came, a timeout, QEMU killed by a
+    # signal (the user), an interactive session, or the script started.
+    [[ $qrc != 124 && $qrc -lt 128 && $interactive == 0 && ! -f $out/.job/status ]] || break
+    grep -q 'khttpd-init: .* running the script' "$out/serial.log" && break
     [[ $attempt == 3 ]] && break
     cp "$out/serial.log" "$out/serial-boot-failure-$attempt.log"
     log "the guest died before the script started (see $out/serial-boot-failure-$attempt.log); booting again"
