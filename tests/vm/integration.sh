@@ -7,6 +7,7 @@ set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/lib.sh"
 . "$HERE/mime_reload.sh"
+. "$HERE/nginx_compare.sh"
 
 KO=${1:?usage: integration.sh KHTTPD_KO}
 SYS=/proc/sys/net/khttpd
@@ -418,5 +419,6 @@ test_settings
 test_event_driven
 test_mime_reload
 test_file_cache
+test_compare_nginx
 test_rmmod_while_serving
 summary
