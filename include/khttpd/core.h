@@ -34,6 +34,13 @@ struct khttpd_session_params {
 	/* 1: a request meant for userspace gets 503 while no daemon is
 	 * registered, instead of the static server's own answer. */
 	kh_u8 nodaemon_503;
+	/*
+	 * A body of at most this many bytes that fits behind the response head
+	 * in the head buffer is copied there (kh_file_read) and goes out with
+	 * the head in one send; larger ones are sent from the page cache
+	 * without a copy (kh_conn_send_file). 0 = always the latter.
+	 */
+	kh_u32 inline_body_max;
 };
 
 struct khttpd_date_cache; /* the Date header, formatted once a second */
@@ -86,6 +93,9 @@ enum khttpd_step {
 /*
  * Does what can be done without blocking: receives, answers requests in
  * order (pipelined ones too), sends. Returns what it waits for.
+ * Edge-triggered: the caller must step the session again for any data or
+ * close that arrives after the step began (also while it runs), since a
+ * step does not ask the socket again once a receive came back short.
  */
 enum khttpd_step khttpd_session_step(struct khttpd_session *s, struct kh_root *root,
 				     const struct khttpd_session_params *params,

@@ -36,9 +36,10 @@ struct kh_file_info {
  */
 
 /*
- * Receive up to @len bytes. Returns the count (> 0), 0 when the peer closed
- * or the server is stopping, -KH_EAGAIN when nothing is there yet, or
- * another negative errno.
+ * Receive up to @len bytes. Returns the count (> 0; fewer than @len only
+ * when the socket held no more at that moment), 0 when the peer closed or
+ * the server is stopping, -KH_EAGAIN when nothing is there yet, or another
+ * negative errno.
  */
 long kh_conn_recv(struct kh_conn *conn, void *buf, kh_size len);
 
@@ -57,6 +58,14 @@ long kh_conn_send(struct kh_conn *conn, const void *buf, kh_size len, int more);
  */
 long kh_conn_send_file(struct kh_conn *conn, struct kh_file *file, kh_u64 offset,
 		       kh_u64 len, int more);
+
+/*
+ * Copy up to @len bytes of @file from @offset into @buf (from the page
+ * cache; for small bodies, sent with the response head in one send).
+ * Returns the count (fewer than @len only at the file's end) or a negative
+ * errno. May sleep (the page may have to be read in).
+ */
+long kh_file_read(struct kh_file *file, kh_u64 offset, void *buf, kh_size len);
 
 /*
  * Hand the connection to the userspace daemon, with @len bytes it sent that

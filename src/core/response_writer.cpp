@@ -52,6 +52,15 @@ ResponseWriter &ResponseWriter::raw(StrView s)
 	return *this;
 }
 
+ResponseWriter &ResponseWriter::skip(kh_size n)
+{
+	if (overflow_ || n > cap_ - len_)
+		overflow_ = true;
+	else
+		len_ += n;
+	return *this;
+}
+
 ResponseWriter &ResponseWriter::number(kh_u64 v)
 {
 	char digits[20];

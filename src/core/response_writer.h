@@ -20,6 +20,10 @@ public:
 	ResponseWriter &end_head(); // the empty line
 	ResponseWriter &raw(StrView s);
 	ResponseWriter &number(kh_u64 v);
+	// Counts @n bytes the caller wrote into the buffer behind the ones
+	// written so far (room() of them at most).
+	ResponseWriter &skip(kh_size n);
+	kh_size room() const { return overflow_ ? 0 : cap_ - len_; }
 
 	// False if anything did not fit; the response must not be sent then.
 	bool ok() const { return !overflow_; }

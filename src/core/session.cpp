@@ -142,6 +142,8 @@ private:
 					      const RequestHead &head);
 	__attribute__((noinline)) Next serve(const RequestHead &head, bool keep_alive);
 	Next hand_over(kh_u32 reason, bool head_only);
+	// Appends @length bytes of @file from @offset to the head in @w.
+	bool inline_body(ResponseWriter &w, kh_file *file, kh_u64 offset, kh_u64 length);
 	// Queues the head in @w (built in the head buffer) and @len bytes of
 	// @body from @offset.
 	Next queue(const ResponseWriter &w, kh_file *body, kh_u64 offset, kh_u64 len,
@@ -176,6 +178,11 @@ private:
 	kh_u64 body_offset_ = 0;
 	kh_u64 body_left_ = 0;
 	bool close_after_ = false; // close once the answer is sent
+	// In this step a receive returned less than it asked for: the socket
+	// had nothing more then, and whatever arrives since raises an event
+	// (khttpd_session_step's contract), so asking again now would only
+	// return -KH_EAGAIN. Saves a receive per keep-alive request.
+	bool drained_ = false;
 	// This response depends on Accept-Encoding: send "Vary: Accept-Encoding".
 	bool vary_ = false;
 };
@@ -186,6 +193,7 @@ khttpd_step Session::step(kh_root *root, const khttpd_session_params &params,
 	root_ = root;
 	params_ = &params;
 	bufs_ = &bufs;
+	drained_ = false; // a step follows an event: the socket may have data
 	kh_u64 budget = kFileBytesPerStep;
 	for (kh_u32 answered = 0;; answered++) {
 		switch (flush(budget)) {
@@ -299,12 +307,18 @@ Session::Read Session::read_head(ParseResult &result, RequestHead &head)
 					     static_cast<kh_u16>(line_done ? 431 : 414)};
 			return Read::Head;
 		}
-		long n = kh_conn_recv(conn_, bufs_->recv + have_, bufs_->recv_size - have_);
+		// A receive that came back short emptied the socket; what arrives
+		// later raises an event and another step (see drained_).
+		if (drained_)
+			return Read::Wait;
+		kh_size room = bufs_->recv_size - have_;
+		long n = kh_conn_recv(conn_, bufs_->recv + have_, room);
 		if (n == -KH_EAGAIN)
 			return Read::Wait;
 		if (n <= 0)
 			return Read::Closed; // closed, failed or stopping: close quietly
 		have_ += static_cast<kh_size>(n);
+		drained_ = static_cast<kh_size>(n) < room;
 	}
 }
 
@@ -487,7 +501,26 @@ Next Session::serve(const RequestHead &head, bool keep)
 		return send_error(500, head_only, false);
 
 	bool body = !head_only && length > 0;
+	if (body && length <= params_->inline_body_max && inline_body(w, file.get(), offset, length))
+		return queue(w, nullptr, 0, 0, keep); // head and body in one send
 	return queue(w, body ? file.release() : nullptr, offset, body ? length : 0, keep);
+}
+
+// A small body costs less copied behind the head, and sent with it in one
+// send, than sent from the page cache in a second one (page references,
+// the splice pipe, another pass through TCP). False (nothing changed) when
+// it does not fit or the file has fewer bytes than its size said; the
+// zero-copy path then deals with it.
+bool Session::inline_body(ResponseWriter &w, kh_file *file, kh_u64 offset, kh_u64 length)
+{
+	if (length > w.room())
+		return false;
+	kh_size len = static_cast<kh_size>(length);
+	long n = kh_file_read(file, offset, bufs_->head + w.view().size(), len);
+	if (n < 0 || static_cast<kh_u64>(n) != length)
+		return false;
+	w.skip(len);
+	return w.ok();
 }
 
 Next Session::queue(const ResponseWriter &w, kh_file *body, kh_u64 offset, kh_u64 len,

@@ -83,6 +83,13 @@ out:
 	return err;
 }
 
+long kh_file_read(struct kh_file *file, kh_u64 offset, void *buf, kh_size len)
+{
+	loff_t pos = offset; /* the file may be shared (open-file cache): no f_pos */
+
+	return kernel_read(kh_to_file(file), buf, len, &pos);
+}
+
 void kh_file_close(struct kh_file *file)
 {
 	fput(kh_to_file(file));

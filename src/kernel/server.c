@@ -47,6 +47,19 @@
 /* How long a closing connection may take to send its FIN and drain what
  * the client still sends (nginx's lingering close), at most. */
 #define KHTTPD_LINGER_SECS 2
+/*
+ * Bodies up to this size that fit behind the head in the head buffer
+ * (max_header_size) are copied there and sent with the head in one send:
+ * cheaper than a second send of page-cache pages through the splice pipe.
+ */
+#define KHTTPD_INLINE_BODY_MAX 8192
+/*
+ * Connection buffers a worker keeps for reuse. A keep-alive connection gives
+ * its buffer back whenever it is idle, i.e. after every request; the
+ * worker's spares save a slab allocation and free per request, and bound
+ * what idle connections cost all the same.
+ */
+#define KHTTPD_IO_SPARES 16
 
 struct khttpd_server;
 
@@ -64,6 +77,8 @@ struct khttpd_worker {
 	struct list_head lingering; /* answered, closing (khttpd_conn_linger) */
 	void (*saved_listener_ready)(struct sock *sk);
 	char *scratch; /* the core's scratch block, shared by its connections */
+	char *io_spare[KHTTPD_IO_SPARES]; /* free connection buffers */
+	int nr_io_spare;
 	struct khttpd_session_buffers scratch_bufs; /* set up in it, once */
 	/* Counters, written by the worker only (read by the stat sysctls). */
 	unsigned long nr_conns;
@@ -207,6 +222,21 @@ static void khttpd_conn_detach(struct khttpd_conn *c)
 
 /* ---- connections ------------------------------------------------------- */
 
+static char *khttpd_io_get(struct khttpd_worker *w)
+{
+	if (w->nr_io_spare)
+		return w->io_spare[--w->nr_io_spare];
+	return kmem_cache_alloc(w->srv->io_cache, GFP_KERNEL);
+}
+
+static void khttpd_io_put(struct khttpd_worker *w, char *io)
+{
+	if (w->nr_io_spare < KHTTPD_IO_SPARES)
+		w->io_spare[w->nr_io_spare++] = io;
+	else
+		kmem_cache_free(w->srv->io_cache, io);
+}
+
 static void khttpd_conn_open(struct khttpd_worker *w, struct socket *sock)
 {
 	struct khttpd_server *srv = w->srv;
@@ -242,7 +272,7 @@ static void khttpd_conn_free(struct khttpd_worker *w, struct khttpd_conn *c)
 	WRITE_ONCE(w->nr_conns, w->nr_conns - 1);
 	khttpd_session_destroy(khttpd_session_of(c));
 	if (c->io)
-		kmem_cache_free(w->srv->io_cache, c->io);
+		khttpd_io_put(w, c->io);
 	kmem_cache_free(w->srv->conn_cache, c);
 }
 
@@ -267,18 +297,23 @@ static void khttpd_conn_linger(struct khttpd_worker *w, struct khttpd_conn *c)
 				      KHTTPD_LINGER_SECS * HZ);
 	list_move_tail(&c->node, &w->lingering);
 	if (c->io) {
-		kmem_cache_free(w->srv->io_cache, c->io);
+		khttpd_io_put(w, c->io);
 		c->io = NULL;
 	}
 	kernel_sock_shutdown(c->kc.sock, SHUT_WR);
 }
 
-/* Returns false when the lingering connection is done with. */
+/*
+ * Returns false when the lingering connection is done with. A client that
+ * keeps sending is not drained forever in one go: the rest waits for the
+ * next event or the linger deadline.
+ */
 static bool khttpd_conn_drain(struct khttpd_conn *c)
 {
-	static char sink[512]; /* write-only: what we read is dropped */
+	static char sink[512]; /* never written: MSG_TRUNC drops TCP data */
+	int i;
 
-	for (;;) {
+	for (i = 0; i < 64; i++) {
 		struct kvec iov = { .iov_base = sink, .iov_len = sizeof(sink) };
 		struct msghdr msg = {};
 		int n = kernel_recvmsg(c->kc.sock, &msg, &iov, 1, sizeof(sink),
@@ -289,6 +324,7 @@ static bool khttpd_conn_drain(struct khttpd_conn *c)
 		if (n <= 0)
 			return false;
 	}
+	return true;
 }
 
 static bool khttpd_conn_buffers(struct khttpd_worker *w, struct khttpd_conn *c,
@@ -297,7 +333,7 @@ static bool khttpd_conn_buffers(struct khttpd_worker *w, struct khttpd_conn *c,
 	struct khttpd_server *srv = w->srv;
 
 	if (!c->io) {
-		c->io = kmem_cache_alloc(srv->io_cache, GFP_KERNEL);
+		c->io = khttpd_io_get(w);
 		if (!c->io)
 			return false;
 	}
@@ -353,7 +389,7 @@ static bool khttpd_conn_step(struct khttpd_worker *w, struct khttpd_conn *c,
 		list_move_tail(&c->node, &w->conns);
 	}
 	if (khttpd_session_idle(s) && c->io) {
-		kmem_cache_free(srv->io_cache, c->io); /* idle: holds nothing */
+		khttpd_io_put(w, c->io); /* idle: holds nothing */
 		c->io = NULL;
 	}
 	return true;
@@ -464,6 +500,8 @@ static int khttpd_worker_fn(void *data)
 	list_splice_init(&w->lingering, &w->conns);
 	while (!list_empty(&w->conns))
 		khttpd_conn_close(w, list_first_entry(&w->conns, struct khttpd_conn, node));
+	while (w->nr_io_spare)
+		kmem_cache_free(w->srv->io_cache, w->io_spare[--w->nr_io_spare]);
 	return 0;
 }
 
@@ -676,6 +714,7 @@ int khttpd_server_start(const struct khttpd_config *cfg)
 	srv->params.perm_forbid = cfg->perm_forbid;
 	srv->params.sloppy_mime = cfg->sloppymime;
 	srv->params.nodaemon_503 = cfg->nodaemon_503;
+	srv->params.inline_body_max = KHTTPD_INLINE_BODY_MAX;
 	srv->max_header_size = cfg->max_header_size;
 	srv->timeout = (unsigned long)cfg->keepalive_timeout * HZ;
 	srv->root.lookup_flags = kh_root_lookup_flags(cfg->crossmounts);

@@ -205,6 +205,24 @@ extern "C" long kh_conn_send_file(kh_conn *c, kh_file *file, kh_u64 offset, kh_u
 	return static_cast<long>(n);
 }
 
+extern "C" long kh_file_read(kh_file *file, kh_u64 offset, void *buf, kh_size len)
+{
+	if (!file || !file->used)
+		return -KH_EINVAL;
+	kh_root *r = file->root;
+	r->reads++;
+	kh_u64 size = file->f->size;
+	if (offset >= size)
+		return 0;
+	kh_u64 n = size - offset < len ? size - offset : len;
+	if (r->short_read_by)
+		n = n > static_cast<kh_u64>(r->short_read_by) ? n - r->short_read_by : 0;
+	auto *dst = static_cast<char *>(buf);
+	for (kh_u64 i = 0; i < n; i++)
+		dst[i] = file->f->data[offset + i];
+	return static_cast<long>(n);
+}
+
 extern "C" int kh_conn_hand_over(kh_conn *c, const void *data, kh_size len, kh_u32 reason,
 				 kh_u32 served)
 {

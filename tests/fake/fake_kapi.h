@@ -89,6 +89,8 @@ struct kh_root {
 	int opens;    // successful kh_file_open calls that returned a file
 	int closes;   // kh_file_close calls
 	int lookups;  // all kh_file_open calls
+	int reads;    // kh_file_read calls
+	int short_read_by; // if non-zero, kh_file_read returns this many bytes fewer (a file that shrank)
 	char last_path[fake::kPathCap]; // path of the last kh_file_open
 };
 

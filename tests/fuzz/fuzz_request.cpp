@@ -301,13 +301,14 @@ void run_session(const uint8_t *in, size_t len)
 		g_conn.end_result = -KH_EAGAIN;
 	// The separator's bits also shape the socket: short sends, a full
 	// send buffer now and then, a daemon that takes hand-overs, the
-	// dynamic list and the unknown-type policy.
+	// dynamic list, the unknown-type policy and inline bodies.
 	g_conn.send_cap = (sep % 5) * 7;
 	g_conn.send_eagain_every = (sep >> 4) & 3 ? ((sep >> 4) & 3) + 1 : 0;
 	g_conn.handover_result = (sep & 0x80) ? 0 : -KH_ENOENT;
 	params.dynamic = (sep & 0x40) ? ".. cgi-bin ?" : nullptr;
 	params.sloppy_mime = (sep & 0x08) != 0;
 	params.nodaemon_503 = (sep & 0x04) != 0;
+	params.inline_body_max = (sep & 0x02) ? 8192 : 0; // small bodies behind the head
 	fake::serve(&g_conn, &g_root, &params, max_head, g_block, g_spare, g_scratch);
 
 	CHECK(fake::open_files(&g_root) == 0);

@@ -966,6 +966,85 @@ TEST_F(SessionTest, ShortSendsAndFullSocketResume)
 	}
 }
 
+// --- small bodies copied behind the head (inline_body_max) ---------------------
+
+// Every kind of answer with a body, keep-alive and pipelined, HEAD, ranges,
+// 304, errors and a closing request.
+const std::string kInlineMix =
+	"GET /hello.txt HTTP/1.1\r\nHost: t\r\n\r\n"
+	"HEAD /hello.txt HTTP/1.1\r\nHost: t\r\n\r\n"
+	"GET /digits.txt HTTP/1.1\r\nHost: t\r\nRange: bytes=2-5\r\n\r\n"
+	"GET /digits.txt HTTP/1.1\r\nHost: t\r\nRange: bytes=-3\r\n\r\n"
+	"GET /hello.txt HTTP/1.1\r\nHost: t\r\nIf-None-Match: \"3b9aca00-e\"\r\n\r\n"
+	"GET /empty.css HTTP/1.1\r\nHost: t\r\n\r\n"
+	"GET /nope HTTP/1.1\r\nHost: t\r\n\r\n"
+	"GET /sub/ HTTP/1.1\r\nHost: t\r\n\r\n"
+	"GET / HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n";
+
+TEST_F(SessionTest, InlineBodiesSendTheSameBytesInOneSend)
+{
+	std::string want = run(kInlineMix);
+	ASSERT_NE(want.find("<h1>home</h1>"), std::string::npos);
+	int zero_copy_sends = send_files_;
+	ASSERT_GT(zero_copy_sends, 0);
+	EXPECT_EQ(root_->reads, 0);
+
+	params_.inline_body_max = 16384;
+	EXPECT_EQ(run(kInlineMix), want);
+	EXPECT_EQ(send_files_, 0); // every body went with its head
+	EXPECT_EQ(root_->reads, zero_copy_sends);
+	EXPECT_EQ(conn_->last_more, 0);
+	// A head and its body leave in one send: one per answer.
+	EXPECT_EQ(conn_->send_calls, 9);
+	// The same through short sends, full sockets and a byte-wise client.
+	for (kh_size cap : {1, 5, 64}) {
+		for (int every : {0, 2, 3}) {
+			send_cap_ = cap;
+			eagain_every_ = every;
+			EXPECT_EQ(run(kInlineMix), want) << "cap " << cap << " eagain every " << every;
+		}
+	}
+	send_cap_ = 0;
+	eagain_every_ = 0;
+	for (kh_size chunk : {1, 7, 40})
+		EXPECT_EQ(run(kInlineMix, chunk), want) << "chunk " << chunk;
+}
+
+TEST_F(SessionTest, InlineBodiesOnlyUpToTheLimitAndTheRoomLeft)
+{
+	params_.inline_body_max = 13; // hello.txt has 14 bytes, digits.txt 10
+	std::string in = kGetHello + "GET /digits.txt HTTP/1.1\r\nHost: t\r\n\r\n";
+	std::string want = ok("text/plain", kHello, true) + ok("text/plain", kDigits, true);
+	EXPECT_EQ(run(in), want);
+	EXPECT_EQ(send_files_, 1);
+	EXPECT_EQ(root_->reads, 1);
+
+	// A head buffer without room for the body behind the head: zero-copy.
+	std::string head = ok_head("text/plain", 10, true);
+	params_.inline_body_max = 16384;
+	kh_size max_head = head.size() + 9; // one byte short
+	std::string get = "GET /digits.txt HTTP/1.1\r\nHost: t\r\n\r\n";
+	root_->reads = 0;
+	EXPECT_EQ(run(get, 0, max_head), head + kDigits);
+	EXPECT_EQ(send_files_, 1);
+	EXPECT_EQ(root_->reads, 0);
+	root_->reads = 0;
+	EXPECT_EQ(run(get, 0, max_head + 1), head + kDigits); // just fits
+	EXPECT_EQ(send_files_, 0);
+	EXPECT_EQ(root_->reads, 1);
+}
+
+TEST_F(SessionTest, InlineBodyFallsBackWhenTheFileReadsShort)
+{
+	// The file has fewer bytes than its size said (it shrank): nothing is
+	// copied, and the zero-copy path handles it as before.
+	params_.inline_body_max = 16384;
+	root_->short_read_by = 1;
+	EXPECT_EQ(run(kGetHello), ok("text/plain", kHello, true));
+	EXPECT_EQ(root_->reads, 1);
+	EXPECT_EQ(send_files_, 1);
+}
+
 TEST_F(SessionTest, MoreIsSetUntilTheLastByte)
 {
 	send_cap_ = 4;
@@ -1005,6 +1084,46 @@ TEST_F(SessionTest, WaitsForMoreInputWithoutClosing)
 			  KHTTPD_STEP_READ);
 		EXPECT_EQ(conn->out_len, 0u);
 	}
+}
+
+// One step per event, as the kernel's worker steps it: a keep-alive client
+// sends its next request after the answer came. A receive that came back
+// short emptied the socket, so the step answers and waits without asking
+// the socket again (that would only say -KH_EAGAIN); the next request, which
+// arrives later, raises the next step.
+TEST_F(SessionTest, ShortReceiveEndsTheStepWithoutAnotherReceive)
+{
+	auto conn = std::make_unique<kh_conn>();
+	fake::conn_init(conn.get(), kGetHello.data(), kGetHello.size(), 0);
+	conn->end_result = -KH_EAGAIN;
+	kh_size size = khttpd_conn_buffers_size(1024);
+	std::unique_ptr<char[]> block(new char[size]);
+	std::unique_ptr<char[]> scratch(new char[khttpd_scratch_buffer_size(1024)]);
+	khttpd_session_buffers bufs{};
+	khttpd_conn_buffers_init(&bufs, block.get(), 1024);
+	khttpd_scratch_buffer_init(&bufs, scratch.get(), 1024);
+	std::unique_ptr<char[]> mem(new char[khttpd_session_size()]);
+	auto *s = reinterpret_cast<khttpd_session *>(mem.get());
+	khttpd_session_init(s, conn.get());
+	std::string want = ok("text/plain", kHello, true);
+	for (int i = 1; i <= 3; i++) {
+		conn->in_pos = 0; // the client's next request is there
+		conn->recv_calls = 0;
+		EXPECT_EQ(khttpd_session_step(s, root_.get(), &params_, &bufs), KHTTPD_STEP_READ);
+		EXPECT_EQ(conn->recv_calls, 1) << "request " << i;
+		EXPECT_EQ(std::string(conn->out, conn->out_len), [&] {
+			std::string all;
+			for (int k = 0; k < i; k++)
+				all += want;
+			return all;
+		}());
+		EXPECT_TRUE(khttpd_session_idle(s));
+	}
+	// A step with nothing there asks once and waits.
+	conn->recv_calls = 0;
+	EXPECT_EQ(khttpd_session_step(s, root_.get(), &params_, &bufs), KHTTPD_STEP_READ);
+	EXPECT_EQ(conn->recv_calls, 1);
+	khttpd_session_destroy(s);
 }
 
 // --- hand-over to userspace --------------------------------------------------
