@@ -28,15 +28,18 @@ done
 [[ -f $ko ]] || { echo "guest.sh: --ko FILE required" >&2; exit 2; }
 out=${KHTTPD_OUT:?not in a khttpd VM}
 WWW=/tmp/www
-SYS=/proc/sys/net/khttpd
 servers='khttpd apache nginx'
 declare -A PORT=([khttpd]=8081 [apache]=8082 [nginx]=8083)
 WRK_TIMEOUT=10s
+TIMEFORMAT='KHTIME %3U %3S'
 
 log() { echo "bench-guest: $*"; }
 die() { log "ERROR: $*"; exit 1; }
 
 mkdir -p "$out/conf" "$out/wrk"
+# Kernel messages at full level on the serial console: should the guest hang,
+# the stack traces reach serial.log on the host.
+echo 8 > /proc/sys/kernel/printk
 rm -f "$out/results.csv" "$out/settings.txt"
 
 # ---- document root (tmpfs) ----
@@ -50,110 +53,11 @@ echo "1024 65535" > /proc/sys/net/ipv4/ip_local_port_range
 echo 1 > /proc/sys/net/ipv4/tcp_tw_reuse
 ulimit -n 65536
 
-# ---- khttpd ----
-insmod "$ko" || die "insmod $ko"
-echo "$WWW" > $SYS/documentroot
-echo "${PORT[khttpd]}" > $SYS/serverport
-khttpd_threads() { # restart khttpd with N worker threads
-	echo 1 > $SYS/stop
-	echo "$1" > $SYS/threads || die "threads=$1"
-	echo 1 > $SYS/start || die "khttpd start"
-}
-khttpd_threads 2
-
-# ---- Apache httpd, event MPM ----
-A=/tmp/apache
-mkdir -p $A/run $A/lock
-M=/usr/lib/apache2/modules
-cat > $A/apache.conf <<EOF
-ServerRoot /etc/apache2
-ServerName localhost
-DefaultRuntimeDir $A/run
-PidFile $A/run/httpd.pid
-Mutex file:$A/lock default
-ScoreBoardFile $A/run/scoreboard
-ErrorLog $A/error.log
-LogLevel warn
-User www-data
-Group www-data
-LoadModule mpm_event_module $M/mod_mpm_event.so
-LoadModule authz_core_module $M/mod_authz_core.so
-LoadModule mime_module $M/mod_mime.so
-LoadModule dir_module $M/mod_dir.so
-TypesConfig /etc/mime.types
-Listen 127.0.0.1:${PORT[apache]}
-# event MPM sized for 256 concurrent connections
-StartServers 4
-ServerLimit 4
-ThreadsPerChild 64
-MaxRequestWorkers 256
-MinSpareThreads 64
-MaxSpareThreads 256
-MaxConnectionsPerChild 0
-ListenBacklog 1024
-KeepAlive On
-MaxKeepAliveRequests 0
-KeepAliveTimeout 60
-EnableSendfile On
-EnableMMAP On
-FileETag MTime Size
-HostnameLookups Off
-# no access log (mod_log_config is built in; no CustomLog configured)
-DocumentRoot $WWW
-<Directory />
-    AllowOverride None
-    Require all denied
-</Directory>
-<Directory $WWW>
-    Options None
-    AllowOverride None
-    Require all granted
-</Directory>
-DirectoryIndex index.html
-EOF
-cp $A/apache.conf "$out/conf/apache.conf"
-apache2 -f $A/apache.conf -k start || { cat $A/error.log; die "apache start"; }
-
-# ---- nginx ----
-N=/tmp/nginx
-mkdir -p $N
-cat > $N/nginx.conf <<EOF
-user www-data;
-worker_processes auto;
-worker_rlimit_nofile 65536;
-pid $N/nginx.pid;
-error_log $N/error.log warn;
-events {
-    worker_connections 4096;
-    use epoll;
-}
-http {
-    include /etc/nginx/mime.types;
-    default_type application/octet-stream;
-    access_log off;
-    sendfile on;
-    tcp_nopush on;
-    tcp_nodelay on;
-    keepalive_timeout 60;
-    keepalive_requests 1000000;
-    open_file_cache max=1000 inactive=60s;
-    open_file_cache_valid 60s;
-    open_file_cache_errors on;
-    client_body_temp_path $N/body;
-    proxy_temp_path $N/proxy;
-    fastcgi_temp_path $N/fastcgi;
-    uwsgi_temp_path $N/uwsgi;
-    scgi_temp_path $N/scgi;
-    server {
-        listen 127.0.0.1:${PORT[nginx]} reuseport backlog=1024;
-        server_name localhost;
-        root $WWW;
-        index index.html;
-    }
-}
-EOF
-cp $N/nginx.conf "$out/conf/nginx.conf"
-nginx -e $N/error.log -c $N/nginx.conf || { cat $N/error.log; die "nginx start"; }
+# ---- the servers (tools/bench/servers.sh) ----
+. "$here/servers.sh"
+start_khttpd "$ko"
+start_apache
+start_nginx
 sleep 1
 
 # ---- every server must return identical bytes ----
@@ -208,9 +112,10 @@ hz=$(getconf CLK_TCK)
 	echo "wrk_timeout=$WRK_TIMEOUT"
 	echo "clk_tck=$hz"
 	echo "docroot=tmpfs $WWW"
+	echo "khttpd_threads=$kt"
 } > "$out/settings.txt"
 
-echo "kernel,server,size,mode,conc,round,wrk_threads,khttpd_threads,requests,duration_us,bytes,rps,mbps,p50_us,p99_us,mean_us,cpu_busy_jiffies,cpu_total_jiffies,cpu_us_per_req,err_connect,err_read,err_write,err_status,err_timeout" > "$out/results.csv"
+echo "kernel,server,size,mode,conc,round,wrk_threads,khttpd_threads,requests,duration_us,bytes,rps,mbps,p50_us,p99_us,mean_us,cpu_busy_jiffies,cpu_total_jiffies,cpu_us_per_req,err_connect,err_read,err_write,err_status,err_timeout,wrk_user_s,wrk_sys_s" > "$out/results.csv"
 
 kver=$(uname -r)
 total=0
@@ -218,11 +123,7 @@ for _c in $concs; do for _m in $modes; do for _s in $sizes; do total=$((total + 
 n=0 fail=0
 start=$SECONDS
 for c in $concs; do
-	kt=$(( c < 2 ? 2 : (c > 256 ? 256 : c) ))
-	khttpd_threads $kt
-	echo "khttpd_threads_c$c=$kt" >> "$out/settings.txt"
 	wt=$(( c < 2 ? 1 : 2 ))
-	sleep 1
 	for mode in $modes; do
 		for s in $sizes; do
 			url_path=/$(fname "$s")
@@ -231,10 +132,13 @@ for c in $concs; do
 					n=$((n + 1))
 					raw=$out/wrk/$srv-$s-$mode-c$c-r$r.txt
 					read -r b0 t0 <<< "$(cpu_now)"
-					wrk -t"$wt" -c"$c" -d"${duration}s" --timeout "$WRK_TIMEOUT" --latency \
-						-s /tmp/wrk-$mode.lua "http://127.0.0.1:${PORT[$srv]}$url_path" > "$raw" 2>&1
+					# wrk's own CPU time (user, system) as bash's time keyword
+					# reports it: the share of the guest's CPU the load takes.
+					{ time wrk -t"$wt" -c"$c" -d"${duration}s" --timeout "$WRK_TIMEOUT" --latency \
+						-s /tmp/wrk-$mode.lua "http://127.0.0.1:${PORT[$srv]}$url_path" > "$raw" 2>&1 ; } 2> /tmp/wrk-time
 					wrc=$?
 					read -r b1 t1 <<< "$(cpu_now)"
+					read -r wrk_user wrk_sys < <(awk '/^KHTIME / {print $2, $3}' /tmp/wrk-time)
 					line=$(grep '^KHBENCH ' "$raw" | tail -n1)
 					if [[ $wrc != 0 || -z $line ]]; then
 						log "[$n/$total] $srv size=$s $mode c=$c round $r: wrk failed (exit $wrc)"
@@ -251,7 +155,7 @@ for c in $concs; do
 						cpu = req > 0 ? busy * (1e6 / hz) / req : 0
 						printf "%.1f,%.3f,%.2f", rps, mbps, cpu }')
 					IFS=, read -r rps mbps cpuus <<< "$row"
-					echo "$kver,$srv,$s,$mode,$c,$r,$wt,$kt,${v[requests]},${v[duration_us]},${v[bytes]},$rps,$mbps,${v[p50_us]},${v[p99_us]},${v[mean_us]},$busy,$tot,$cpuus,${v[err_connect]},${v[err_read]},${v[err_write]},${v[err_status]},${v[err_timeout]}" >> "$out/results.csv"
+					echo "$kver,$srv,$s,$mode,$c,$r,$wt,$kt,${v[requests]},${v[duration_us]},${v[bytes]},$rps,$mbps,${v[p50_us]},${v[p99_us]},${v[mean_us]},$busy,$tot,$cpuus,${v[err_connect]},${v[err_read]},${v[err_write]},${v[err_status]},${v[err_timeout]},${wrk_user:-0},${wrk_sys:-0}" >> "$out/results.csv"
 					log "[$n/$total] $srv size=$s $mode c=$c round $r: $rps req/s p99 ${v[p99_us]}us cpu ${cpuus}us/req errors c${v[err_connect]} r${v[err_read]} w${v[err_write]} s${v[err_status]} t${v[err_timeout]} ($((SECONDS - start))s)"
 					unset v
 				done
@@ -261,10 +165,7 @@ for c in $concs; do
 done
 
 echo "guest_wall_s=$((SECONDS - start))" >> "$out/settings.txt"
-nginx -c $N/nginx.conf -s stop 2>/dev/null
-apache2 -f $A/apache.conf -k stop 2>/dev/null
-echo 1 > $SYS/stop
-rmmod khttpd
+stop_servers
 cp $A/error.log "$out/conf/apache-error.log" 2>/dev/null
 cp $N/error.log "$out/conf/nginx-error.log" 2>/dev/null
 log "$n runs, $fail failed, $((SECONDS - start))s"

@@ -84,9 +84,16 @@ reading a ratio; more rounds (`--rounds 5`) narrow the medians.
   wrk's own CPU time, the kernel's TCP loopback work on both sides and
   anything else the guest does; compare it between servers, not as an
   absolute cost.
-- **khttpd limitation today**: one blocking worker thread per connection, so
-  khttpd's `threads` is set to max(c, 2) for concurrency c (the values are
-  listed below). The event-driven worker loop will remove this.
+- khttpd runs one event-driven worker thread per guest CPU (`threads` =
+  2) in every cell, as nginx runs `worker_processes auto`; each worker
+  serves any number of connections.
+- **wrk's share** ("wrk CPU"): wrk's own CPU time (user + system, from
+  bash's `time`) as a share of the guest's capacity, 2 vCPUs x the run's
+  duration. wrk runs on the same 2 vCPUs as the servers, so this share is
+  CPU no server can have. Its system time includes the kernel's TCP work
+  done in wrk's context: on loopback, sending a request also runs the
+  server socket's receive processing (softirq) there, and the server's
+  sends run wrk's socket's receive processing in the server's context.
 - Socket errors and timeouts reported by wrk are listed per cell
   (connect/read/write/timeout, and non-2xx answers).
 """
@@ -115,11 +122,32 @@ def load(results_dir):
                 if "=" in line:
                     k, v = line.rstrip("\n").split("=", 1)
                     settings[k] = v
+    for r in rows:
+        r.setdefault("cpus", settings.get("cpus", "nan"))
     return rows, settings
 
 
 def num(x):
     return float(x)
+
+
+def wrk_share(r):
+    """wrk's CPU time as % of the guest's CPU capacity (vCPUs x run time) in one run."""
+    try:
+        wrk_s = num(r.get("wrk_user_s") or "nan") + num(r.get("wrk_sys_s") or "nan")
+        capacity_s = num(r["duration_us"]) / 1e6 * num(r.get("cpus") or "nan")
+    except (KeyError, ValueError):
+        return float("nan")
+    return wrk_s / capacity_s * 100 if capacity_s > 0 else float("nan")
+
+
+def wrk_us_per_req(r):
+    """wrk's own CPU time per request in one run, in us (NaN if unknown)."""
+    try:
+        wrk_s = num(r.get("wrk_user_s") or "nan") + num(r.get("wrk_sys_s") or "nan")
+        return wrk_s * 1e6 / int(r["requests"]) if int(r["requests"]) else float("nan")
+    except (KeyError, ValueError):
+        return float("nan")
 
 
 def summarize(rows):
@@ -144,6 +172,11 @@ def summarize(rows):
                 "p50_ms": statistics.median(num(r["p50_us"]) for r in rs) / 1000,
                 "p99_ms": statistics.median(num(r["p99_us"]) for r in rs) / 1000,
                 "cpu_us": statistics.median(num(r["cpu_us_per_req"]) for r in rs),
+                "wrk_pct": statistics.median(wrk_share(r) for r in rs),
+                "wrk_us": statistics.median(wrk_us_per_req(r) for r in rs),
+                "cpus": num(rs[0].get("cpus") or "nan"),
+                "by_round": {int(r["round"]): {"rps": num(r["rps"]), "mbps": num(r["mbps"]),
+                                               "p99_ms": num(r["p99_us"]) / 1000} for r in rs},
                 "requests": sum(int(r["requests"]) for r in rs),
                 "errors": {k: sum(int(r["err_" + k]) for r in rs)
                            for k in ("connect", "read", "write", "timeout", "status")},
@@ -165,6 +198,10 @@ def ratio(a, b):
 
 def fmt_ratio(x):
     return "n/a" if x != x else f"{x:.2f}"
+
+
+def fmt_pct(x):
+    return "n/a" if x != x else f"{x:.0f}%"
 
 
 def err_text(e):
@@ -266,6 +303,58 @@ def plot(cells, img_dir, tmp):
     return written
 
 
+# The issue's targets: (label, mode, conc, size, field, peer, goal, higher_is_better)
+TARGETS = [
+    ("1 KiB keep-alive, c=32: req/s vs nginx", "keepalive", 32, 1024, "rps", "nginx", 2.0, True),
+    ("1 KiB keep-alive, c=32: req/s vs Apache", "keepalive", 32, 1024, "rps", "apache", 8.0, True),
+    ("1 KiB connection per request, c=32: req/s vs nginx", "close", 32, 1024, "rps", "nginx", 1.5, True),
+    ("4 MiB keep-alive, c=32: MB/s vs nginx", "keepalive", 32, 4194304, "mbps", "nginx", 1.0, True),
+    ("1 KiB keep-alive, c=32: p99 latency vs nginx", "keepalive", 32, 1024, "p99_ms", "nginx", 1.0, False),
+]
+
+
+def targets(cells):
+    """Markdown lines: each target of the issue with its measured ratio, met or not."""
+    out = ["### Targets", "",
+           "The performance targets of the benchmark issue, from this run's medians "
+           "(ratio = khttpd / peer; per round = the ratio within each round, lowest and "
+           "highest, since both servers of a round share the machine's state). "
+           "wrk bound = the highest req/s ratio any server could reach here: wrk "
+           "needs its own CPU time per request (median of khttpd's rounds), so 2 vCPUs "
+           "given to wrk alone would serve 2 / that many requests per second.", "",
+           "| target | goal | ratio | per round | khttpd | peer | met | wrk bound |",
+           "|---|--:|--:|--:|--:|--:|---|--:|"]
+    units = {"rps": "req/s", "mbps": "MB/s", "p99_ms": "ms"}
+    for label, m, c, s, field, peer, goal, higher in TARGETS:
+        cell = cells.get((m, c, s), {})
+        k, p = cell.get("khttpd"), cell.get(peer)
+        goal_text = f"{'>=' if higher else '<='} {goal:g}"
+        if not k or not p:
+            out.append(f"| {label} | {goal_text} | not measured | | | | | |")
+            continue
+        r = ratio(k[field], p[field])
+        met = r >= goal if higher else r <= goal
+        rr = [ratio(k["by_round"][n][field], p["by_round"][n][field])
+              for n in sorted(k["by_round"]) if n in p["by_round"]]
+        paired = f"{min(rr):.2f}-{max(rr):.2f} (median {statistics.median(rr):.2f})" if rr else ""
+        bound = ""
+        if field == "rps" and k["wrk_us"] == k["wrk_us"] and k["wrk_us"] > 0:
+            bound = fmt_ratio(k["cpus"] * 1e6 / k["wrk_us"] / p["rps"])
+        out.append(f"| {label} | {goal_text} | {fmt_ratio(r)} | {paired} | {fmt(k[field])} {units[field]} "
+                   f"| {fmt(p[field])} {units[field]} | {'yes' if met else '**no**'} | {bound} |")
+    # p99 over the whole matrix, for the record
+    n = better = 0
+    for cell in cells.values():
+        k, p = cell.get("khttpd"), cell.get("nginx")
+        if k and p:
+            n += 1
+            better += k["p99_ms"] <= p["p99_ms"]
+    if n:
+        out += ["", f"Over the whole matrix khttpd's p99 latency is at most nginx's in {better} of {n} cells."]
+    out.append("")
+    return out
+
+
 def markdown(cells, settings, results_dir, md_path, img_dir, images):
     modes, concs, sizes = axes(cells)
     out = []
@@ -291,8 +380,7 @@ def markdown(cells, settings, results_dir, md_path, img_dir, images):
         ("khttpd", f"git {settings.get('git', '?')}"
                    + (f", khttpd.ko sha256 {settings['khttpd_ko_sha256']}..." if "khttpd_ko_sha256" in settings else "")
                    + "; "
-                   "threads per concurrency: " + ", ".join(
-                       f"c={c}: {settings.get(f'khttpd_threads_c{c}', '?')}" for c in concs)),
+                   f"{settings.get('khttpd_threads', '?')} worker threads (one per guest CPU) in every cell"),
         ("Apache", f"{settings.get('apache', '?')}, event MPM (4 x 64 threads, MaxRequestWorkers 256), "
                    "KeepAlive On, MaxKeepAliveRequests 0, EnableSendfile On, no access log"),
         ("nginx", f"{settings.get('nginx', '?')}, worker_processes auto, sendfile, tcp_nopush, "
@@ -311,6 +399,7 @@ def markdown(cells, settings, results_dir, md_path, img_dir, images):
     w("The exact server configurations are in the raw results directory (`conf/`) and at the end "
       "of this page.")
     w("")
+    out.extend(targets(cells))
 
     rel_img = os.path.relpath(img_dir, os.path.dirname(os.path.abspath(md_path)))
     if images:
@@ -349,24 +438,25 @@ def markdown(cells, settings, results_dir, md_path, img_dir, images):
     w("### All numbers")
     w("")
     w("Medians over the rounds; spread = (max - min) / median of req/s over the rounds; "
+      "wrk CPU = wrk's own CPU time as a share of the guest's 2 vCPUs over the run; "
       "errors = wrk's socket errors and non-2xx answers summed over the rounds.")
     for m in modes:
         for c in concs:
             w("")
             w(f"#### {MODE_TITLE.get(m, m)}, concurrency {c}")
             w("")
-            w("| size | server | req/s | spread | MB/s | p50 ms | p99 ms | CPU us/req | errors |")
-            w("|--:|---|--:|--:|--:|--:|--:|--:|---|")
+            w("| size | server | req/s | spread | MB/s | p50 ms | p99 ms | CPU us/req | wrk CPU | errors |")
+            w("|--:|---|--:|--:|--:|--:|--:|--:|--:|---|")
             for s in sizes:
                 cell = cells.get((m, c, s), {})
                 for srv in SERVERS:
                     d = cell.get(srv)
                     if not d:
-                        w(f"| {size_label(s)} | {srv} | n/a | | | | | | |")
+                        w(f"| {size_label(s)} | {srv} | n/a | | | | | | | |")
                         continue
                     w(f"| {size_label(s)} | {srv} | {fmt(d['rps'])} | {d['spread_pct']:.0f}% "
                       f"| {fmt(d['mbps'])} | {fmt(d['p50_ms'])} | {fmt(d['p99_ms'])} "
-                      f"| {fmt(d['cpu_us'])} | {err_text(d['errors'])} |")
+                      f"| {fmt(d['cpu_us'])} | {fmt_pct(d['wrk_pct'])} | {err_text(d['errors'])} |")
 
     conf = os.path.join(results_dir, "conf")
     for title, name in (("Apache configuration", "apache.conf"), ("nginx configuration", "nginx.conf"),
