@@ -104,6 +104,15 @@ enum khttpd_step khttpd_session_step(struct khttpd_session *s, struct kh_root *r
 /* Requests the session has answered so far (not those handed over). */
 kh_u32 khttpd_session_served(const struct khttpd_session *s);
 
+/*
+ * After KHTTPD_STEP_CLOSE: the client sends nothing more. Its last request
+ * said it was the last (Connection: close, or HTTP/1.0 without keep-alive),
+ * had no body and nothing came behind it; or the client closed. Closing the
+ * socket at once then cannot reset an answer the client has not read, so
+ * no lingering close is needed (if the socket holds no unread input).
+ */
+bool khttpd_session_peer_done(const struct khttpd_session *s);
+
 /* No buffered request bytes and nothing left to send: the session does not
  * need its recv/head buffers until its next step. */
 bool khttpd_session_idle(const struct khttpd_session *s);

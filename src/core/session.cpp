@@ -103,6 +103,13 @@ constexpr bool is_known_method(StrView m)
 	return false;
 }
 
+// The client said this is its last request on the connection: HTTP/1.1
+// with "Connection: close", HTTP/1.0 without "Connection: keep-alive".
+bool last_request(const RequestHead &head)
+{
+	return head.conn_close || (head.version_minor == 0 && !head.conn_keep_alive);
+}
+
 // What becomes of the connection after an answer.
 enum class Next : kh_u8 {
 	KeepAlive, // read the next request once the answer is sent
@@ -122,6 +129,7 @@ public:
 			 const khttpd_session_buffers &bufs);
 	bool idle() const { return have_ == 0 && !sending(); }
 	kh_u32 served() const { return served_; }
+	bool peer_done() const { return peer_done_; }
 
 private:
 	enum class Flush : kh_u8 { Done, Wait, Yield, Error };
@@ -178,6 +186,9 @@ private:
 	kh_u64 body_offset_ = 0;
 	kh_u64 body_left_ = 0;
 	bool close_after_ = false; // close once the answer is sent
+	// The client sends nothing more: its last request said so and nothing
+	// came behind it, or it closed. See khttpd_session_peer_done().
+	bool peer_done_ = false;
 	// In this step a receive returned less than it asked for: the socket
 	// had nothing more then, and whatever arrives since raises an event
 	// (khttpd_session_step's contract), so asking again now would only
@@ -217,6 +228,7 @@ khttpd_step Session::step(kh_root *root, const khttpd_session_params &params,
 		case Read::Wait:
 			return KHTTPD_STEP_READ;
 		case Read::Closed:
+			peer_done_ = true;
 			return KHTTPD_STEP_CLOSE;
 		case Read::Head:
 			break;
@@ -232,6 +244,8 @@ khttpd_step Session::step(kh_root *root, const khttpd_session_params &params,
 		case Next::Close:
 		case Next::Unhandled:
 			close_after_ = true;
+			peer_done_ = result.status != ParseStatus::Error && last_request(head) &&
+				     !head.has_body && have_ == result.head_len;
 			break;
 		}
 	}
@@ -755,6 +769,11 @@ extern "C" khttpd_step khttpd_session_step(khttpd_session *s, kh_root *root,
 extern "C" kh_u32 khttpd_session_served(const khttpd_session *s)
 {
 	return khttpd::session_of(s)->served();
+}
+
+extern "C" bool khttpd_session_peer_done(const khttpd_session *s)
+{
+	return khttpd::session_of(s)->peer_done();
 }
 
 extern "C" bool khttpd_session_idle(const khttpd_session *s)

@@ -1126,6 +1126,55 @@ TEST_F(SessionTest, ShortReceiveEndsTheStepWithoutAnotherReceive)
 	khttpd_session_destroy(s);
 }
 
+// Steps a session over @in (then the socket stays open and empty) until it
+// closes; returns what khttpd_session_peer_done() says then.
+static bool peer_done_after(kh_root *root, const khttpd_session_params &params,
+			    const std::string &in, int end_result = -KH_EAGAIN)
+{
+	auto conn = std::make_unique<kh_conn>();
+	fake::conn_init(conn.get(), in.data(), in.size(), 0);
+	conn->end_result = end_result;
+	kh_size size = khttpd_conn_buffers_size(1024);
+	std::unique_ptr<char[]> block(new char[size]);
+	std::unique_ptr<char[]> scratch(new char[khttpd_scratch_buffer_size(1024)]);
+	khttpd_session_buffers bufs{};
+	khttpd_conn_buffers_init(&bufs, block.get(), 1024);
+	khttpd_scratch_buffer_init(&bufs, scratch.get(), 1024);
+	std::unique_ptr<char[]> mem(new char[khttpd_session_size()]);
+	auto *s = reinterpret_cast<khttpd_session *>(mem.get());
+	khttpd_session_init(s, conn.get());
+	khttpd_step step = KHTTPD_STEP_YIELD;
+	for (int i = 0; i < 10 && step != KHTTPD_STEP_CLOSE; i++) // READ: an event
+		step = khttpd_session_step(s, root, &params, &bufs);
+	EXPECT_EQ(step, KHTTPD_STEP_CLOSE) << in;
+	bool done = khttpd_session_peer_done(s);
+	khttpd_session_destroy(s);
+	return done;
+}
+
+TEST_F(SessionTest, PeerDoneOnlyWhenTheClientAnnouncedTheCloseAndSentNothingMore)
+{
+	kh_root *r = root_.get();
+	// The client's last request, and nothing behind it: close at once.
+	EXPECT_TRUE(peer_done_after(r, params_,
+				    "GET /hello.txt HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n"));
+	EXPECT_TRUE(peer_done_after(r, params_, "GET /hello.txt HTTP/1.0\r\n\r\n"));
+	EXPECT_TRUE(peer_done_after(r, params_, "GET /missing HTTP/1.0\r\n\r\n"));
+	// The client closed its side.
+	EXPECT_TRUE(peer_done_after(r, params_, kGetHello, 0));
+	// Bytes behind the last request: they would be unread at the close.
+	EXPECT_FALSE(peer_done_after(r, params_, "GET /hello.txt HTTP/1.0\r\n\r\n" + kGetHello));
+	// A body the server did not read.
+	EXPECT_FALSE(peer_done_after(
+		r, params_,
+		"POST /hello.txt HTTP/1.1\r\nHost: t\r\nContent-Length: 3\r\nConnection: close\r\n\r\n"));
+	// The server decided to close; the client may still be sending.
+	EXPECT_FALSE(peer_done_after(r, params_, "GET / HTTP/1.1\r\n\r\n")); // 400: no Host
+	EXPECT_FALSE(peer_done_after(r, params_, "BAD\r\n\r\n"));
+	params_.max_requests = 1;
+	EXPECT_FALSE(peer_done_after(r, params_, kGetHello));
+}
+
 // --- hand-over to userspace --------------------------------------------------
 
 class HandoverTest : public SessionTest {
