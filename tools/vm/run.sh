@@ -121,6 +121,13 @@ for d in $KHTTPD_EXPOSE; do
     mkdir -p "/newroot$d" && mount --bind "/hostview$d" "/newroot$d" || fail "cannot expose $d"
 done
 mkdir -p "/newroot$KHTTPD_OUT" && mount --bind /out "/newroot$KHTTPD_OUT" || fail "cannot bind the out share"
+# Wait until the kernel's random pool is ready, then a moment more. Becoming
+# ready flips a static key in code every fork and every read of urandom
+# runs, and under multi-threaded TCG a vCPU that executes a site while
+# another patches it can take an int3 Oops (seen once in urandom_read_iter,
+# 1.7 s into a test script). While init only sleeps, nothing runs there.
+timeout 60 dd if=/newroot/dev/random of=/newroot/dev/null bs=1 count=1 2>/newroot/dev/null
+sleep 1
 echo "khttpd-init: $(uname -r) up $(cut -d' ' -f1 /proc/uptime)s, running the script"
 if [ "$KHTTPD_INTERACTIVE" = 1 ]; then in=/dev/ttyS0; else in=/dev/null; fi
 setsid -c sh -c "exec chroot /newroot /bin/bash $KHTTPD_OUT/.job/job.sh <$in >/dev/ttyS0 2>&1"
