@@ -361,8 +361,7 @@ Next Session::answer(const ParseResult &result, const RequestHead &head)
 				   false);
 		return n != Next::Unhandled ? n : send_error(st, false, false);
 	}
-	bool keep = head.version_minor >= 1 ? !head.conn_close
-					     : head.conn_keep_alive && !head.conn_close;
+	bool keep = !last_request(head);
 	if (params_->max_requests && served_ + 1 >= params_->max_requests)
 		keep = false;
 	if (head.method == Method::Other) {

@@ -237,12 +237,16 @@ static char *khttpd_io_get(struct khttpd_worker *w)
 	return kmem_cache_alloc(w->srv->io_cache, GFP_KERNEL);
 }
 
-static void khttpd_io_put(struct khttpd_worker *w, char *io)
+/* @c gives its buffer back (if it has one): to the spares, else the slab. */
+static void khttpd_conn_put_io(struct khttpd_worker *w, struct khttpd_conn *c)
 {
+	if (!c->io)
+		return;
 	if (w->nr_io_spare < KHTTPD_IO_SPARES)
-		w->io_spare[w->nr_io_spare++] = io;
+		w->io_spare[w->nr_io_spare++] = c->io;
 	else
-		kmem_cache_free(w->srv->io_cache, io);
+		kmem_cache_free(w->srv->io_cache, c->io);
+	c->io = NULL;
 }
 
 static void khttpd_conn_open(struct khttpd_worker *w, struct socket *sock)
@@ -279,8 +283,7 @@ static void khttpd_conn_free(struct khttpd_worker *w, struct khttpd_conn *c)
 	list_del(&c->node);
 	WRITE_ONCE(w->nr_conns, w->nr_conns - 1);
 	khttpd_session_destroy(khttpd_session_of(c));
-	if (c->io)
-		khttpd_io_put(w, c->io);
+	khttpd_conn_put_io(w, c);
 	kmem_cache_free(w->srv->conn_cache, c);
 }
 
@@ -304,10 +307,7 @@ static void khttpd_conn_linger(struct khttpd_worker *w, struct khttpd_conn *c)
 	c->deadline = jiffies + min_t(unsigned long, w->srv->timeout,
 				      KHTTPD_LINGER_SECS * HZ);
 	list_move_tail(&c->node, &w->lingering);
-	if (c->io) {
-		khttpd_io_put(w, c->io);
-		c->io = NULL;
-	}
+	khttpd_conn_put_io(w, c);
 	kernel_sock_shutdown(c->kc.sock, SHUT_WR);
 }
 
@@ -407,10 +407,8 @@ static bool khttpd_conn_step(struct khttpd_worker *w, struct khttpd_conn *c,
 		c->deadline = jiffies + srv->timeout;
 		list_move_tail(&c->node, &w->conns);
 	}
-	if (khttpd_session_idle(s) && c->io) {
-		khttpd_io_put(w, c->io); /* idle: holds nothing */
-		c->io = NULL;
-	}
+	if (khttpd_session_idle(s))
+		khttpd_conn_put_io(w, c); /* idle: holds nothing */
 	return true;
 }
 

@@ -1091,25 +1091,51 @@ TEST_F(SessionTest, WaitsForMoreInputWithoutClosing)
 // short emptied the socket, so the step answers and waits without asking
 // the socket again (that would only say -KH_EAGAIN); the next request, which
 // arrives later, raises the next step.
+// A session over a fake socket holding @in, stepped by the test itself (as
+// the kernel's worker does) rather than run to the end by fake::serve.
+// When @in is used up, the socket reports @end_result (-KH_EAGAIN: open
+// and empty; 0: the client closed).
+class SteppedSession {
+public:
+	SteppedSession(const std::string &in, int end_result)
+		: block_(new char[khttpd_conn_buffers_size(kMaxHead)]),
+		  scratch_(new char[khttpd_scratch_buffer_size(kMaxHead)]),
+		  mem_(new char[khttpd_session_size()])
+	{
+		fake::conn_init(conn.get(), in.data(), in.size(), 0);
+		conn->end_result = end_result;
+		khttpd_conn_buffers_init(&bufs_, block_.get(), kMaxHead);
+		khttpd_scratch_buffer_init(&bufs_, scratch_.get(), kMaxHead);
+		khttpd_session_init(session(), conn.get());
+	}
+	~SteppedSession() { khttpd_session_destroy(session()); }
+	SteppedSession(const SteppedSession &) = delete;
+	SteppedSession &operator=(const SteppedSession &) = delete;
+
+	khttpd_session *session() { return reinterpret_cast<khttpd_session *>(mem_.get()); }
+	khttpd_step step(kh_root *root, const khttpd_session_params &params)
+	{
+		return khttpd_session_step(session(), root, &params, &bufs_);
+	}
+
+	std::unique_ptr<kh_conn> conn = std::make_unique<kh_conn>(); // large: not on the stack
+
+private:
+	static constexpr kh_size kMaxHead = 1024;
+	std::unique_ptr<char[]> block_, scratch_, mem_;
+	khttpd_session_buffers bufs_{};
+};
+
 TEST_F(SessionTest, ShortReceiveEndsTheStepWithoutAnotherReceive)
 {
-	auto conn = std::make_unique<kh_conn>();
-	fake::conn_init(conn.get(), kGetHello.data(), kGetHello.size(), 0);
-	conn->end_result = -KH_EAGAIN;
-	kh_size size = khttpd_conn_buffers_size(1024);
-	std::unique_ptr<char[]> block(new char[size]);
-	std::unique_ptr<char[]> scratch(new char[khttpd_scratch_buffer_size(1024)]);
-	khttpd_session_buffers bufs{};
-	khttpd_conn_buffers_init(&bufs, block.get(), 1024);
-	khttpd_scratch_buffer_init(&bufs, scratch.get(), 1024);
-	std::unique_ptr<char[]> mem(new char[khttpd_session_size()]);
-	auto *s = reinterpret_cast<khttpd_session *>(mem.get());
-	khttpd_session_init(s, conn.get());
+	SteppedSession ss(kGetHello, -KH_EAGAIN);
+	kh_conn *conn = ss.conn.get();
+	khttpd_session *s = ss.session();
 	std::string want = ok("text/plain", kHello, true);
 	for (int i = 1; i <= 3; i++) {
 		conn->in_pos = 0; // the client's next request is there
 		conn->recv_calls = 0;
-		EXPECT_EQ(khttpd_session_step(s, root_.get(), &params_, &bufs), KHTTPD_STEP_READ);
+		EXPECT_EQ(ss.step(root_.get(), params_), KHTTPD_STEP_READ);
 		EXPECT_EQ(conn->recv_calls, 1) << "request " << i;
 		EXPECT_EQ(std::string(conn->out, conn->out_len), [&] {
 			std::string all;
@@ -1121,9 +1147,8 @@ TEST_F(SessionTest, ShortReceiveEndsTheStepWithoutAnotherReceive)
 	}
 	// A step with nothing there asks once and waits.
 	conn->recv_calls = 0;
-	EXPECT_EQ(khttpd_session_step(s, root_.get(), &params_, &bufs), KHTTPD_STEP_READ);
+	EXPECT_EQ(ss.step(root_.get(), params_), KHTTPD_STEP_READ);
 	EXPECT_EQ(conn->recv_calls, 1);
-	khttpd_session_destroy(s);
 }
 
 // Steps a session over @in (then the socket stays open and empty) until it
@@ -1131,25 +1156,12 @@ TEST_F(SessionTest, ShortReceiveEndsTheStepWithoutAnotherReceive)
 static bool peer_done_after(kh_root *root, const khttpd_session_params &params,
 			    const std::string &in, int end_result = -KH_EAGAIN)
 {
-	auto conn = std::make_unique<kh_conn>();
-	fake::conn_init(conn.get(), in.data(), in.size(), 0);
-	conn->end_result = end_result;
-	kh_size size = khttpd_conn_buffers_size(1024);
-	std::unique_ptr<char[]> block(new char[size]);
-	std::unique_ptr<char[]> scratch(new char[khttpd_scratch_buffer_size(1024)]);
-	khttpd_session_buffers bufs{};
-	khttpd_conn_buffers_init(&bufs, block.get(), 1024);
-	khttpd_scratch_buffer_init(&bufs, scratch.get(), 1024);
-	std::unique_ptr<char[]> mem(new char[khttpd_session_size()]);
-	auto *s = reinterpret_cast<khttpd_session *>(mem.get());
-	khttpd_session_init(s, conn.get());
+	SteppedSession ss(in, end_result);
 	khttpd_step step = KHTTPD_STEP_YIELD;
 	for (int i = 0; i < 10 && step != KHTTPD_STEP_CLOSE; i++) // READ: an event
-		step = khttpd_session_step(s, root, &params, &bufs);
+		step = ss.step(root, params);
 	EXPECT_EQ(step, KHTTPD_STEP_CLOSE) << in;
-	bool done = khttpd_session_peer_done(s);
-	khttpd_session_destroy(s);
-	return done;
+	return khttpd_session_peer_done(ss.session());
 }
 
 TEST_F(SessionTest, PeerDoneOnlyWhenTheClientAnnouncedTheCloseAndSentNothingMore)
