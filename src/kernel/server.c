@@ -295,6 +295,20 @@ static void khttpd_conn_close(struct khttpd_worker *w, struct khttpd_conn *c)
 }
 
 /*
+ * The server is stopping. A connection stopped in the middle of an answer
+ * is reset: what is still queued can only be a truncated answer, and a
+ * released socket would go on trickling it to a slow reader for as long
+ * as that takes, out of the administrator's hands. An idle one gets a
+ * plain FIN.
+ */
+static void khttpd_conn_stop(struct khttpd_worker *w, struct khttpd_conn *c)
+{
+	if (READ_ONCE(c->kc.sock->sk->sk_wmem_queued))
+		sock_no_linger(c->kc.sock->sk);
+	khttpd_conn_close(w, c);
+}
+
+/*
  * The answer is queued; close without losing it. Releasing a socket that
  * still has unread input (a request body, pipelined requests after
  * "Connection: close") sends a reset, which can destroy the answer at the
@@ -516,7 +530,7 @@ static int khttpd_worker_fn(void *data)
 	/* Stopping: this worker's connections go with it. */
 	list_splice_init(&w->lingering, &w->conns);
 	while (!list_empty(&w->conns))
-		khttpd_conn_close(w, list_first_entry(&w->conns, struct khttpd_conn, node));
+		khttpd_conn_stop(w, list_first_entry(&w->conns, struct khttpd_conn, node));
 	while (w->nr_io_spare)
 		kmem_cache_free(w->srv->io_cache, w->io_spare[--w->nr_io_spare]);
 	return 0;

@@ -8,7 +8,8 @@ usage: rawhttp.py HOST PORT MODE [ARGS]
   keepalive P1 P2   two GETs on one connection: "S1 S2 same-connection(1/0)"
   pipeline P1 P2    both GETs in one write: "body1|body2"
   http10 P          HTTP/1.0 GET: "closed" if the server closes after it
-  idle P            one GET with keep-alive, then hold the connection open
+  idle P            one GET with keep-alive, print "answered", then hold the
+                    connection open until the server closes it
   count P...        pipeline GETs, print how many responses came before close
   crowd N P         hold N keep-alive connections (one GET answered on each),
                     then GET P on a new connection while they stay open:
@@ -110,6 +111,7 @@ def main():
         s = connect(host, port)
         s.sendall(f"GET {args[0]} HTTP/1.1\r\nHost: x\r\n\r\n".encode())
         s.recv(65536)
+        print("answered", flush=True)
         try:
             s.recv(65536)  # blocks until the server goes away
         except OSError:
