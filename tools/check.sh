@@ -60,7 +60,9 @@ vm_run() {
 	0) ok "$kernel $name: guest script passed, dmesg clean" ;;
 	3) not_ok "$kernel $name: dmesg shows a kernel warning/bug/leak (see $dir)"
 	   grep -A30 -i 'dmesg' "$dir/console.log" | tail -n 40 ;;
-	124) not_ok "$kernel $name: timed out (see $dir/console.log)" ;;
+	124) not_ok "$kernel $name: timed out (see $dir/console.log)"
+	     grep -E '^# .*: (start|took)' "$dir/console.log" | tail -n 20
+	     tail -n 15 "$dir/console.log" ;;
 	125) not_ok "$kernel $name: VM harness failed (see $dir/console.log)"
 	     tail -n 30 "$dir/console.log" ;;
 	*) not_ok "$kernel $name: guest script exited $rc" ;;
@@ -134,7 +136,9 @@ for k in $kernels; do
 		not_ok "$k: khttpd.ko build"
 		continue
 	fi
-	vm_run integration "$k" tests/vm/integration.sh "build/kmod/$k/khttpd.ko"
+	# Two VMs, each well inside vm_run's timeout even on the debug kernel.
+	vm_run integration1 "$k" tests/vm/integration.sh "build/kmod/$k/khttpd.ko" 1
+	vm_run integration2 "$k" tests/vm/integration.sh "build/kmod/$k/khttpd.ko" 2
 	if [ -x "$daemon" ]; then
 		vm_run handover "$k" tests/vm/handover.sh "build/kmod/$k/khttpd.ko" "$daemon"
 	fi

@@ -303,12 +303,12 @@ test_cleanup() {
 }
 
 make_site
-test_setup
-test_no_daemon
-test_handover
-test_daemon_killed
-test_rmmod_with_handed_connections
-test_daemon_exit
-test_stuck_daemon
-test_cleanup
+run_sections test_setup \
+	test_no_daemon \
+	test_handover \
+	test_daemon_killed \
+	test_rmmod_with_handed_connections \
+	test_daemon_exit \
+	test_stuck_daemon \
+	test_cleanup
 summary

@@ -10,9 +10,10 @@ mime_set() {
 	printf '%s\n' "$1" > "$SYS/mimetypes"
 }
 
-# mime_type PATH: the Content-Type of a GET of PATH ("" if none).
+# mime_type PATH: the Content-Type of a GET of PATH ("" if none), sent by
+# bash itself (lib.sh's bash_http).
 mime_type() {
-	curl -s -o /dev/null -w '%{content_type}' "$URL$1"
+	bash_http type "${URL#http://}" "$1"
 }
 
 # mime_expect WHAT PATH TYPE...: each PATH=TYPE pair must match.
