@@ -23,16 +23,15 @@ DPID=
 LOAD=60
 [ "${KHTTPD_KERNEL:-}" = debug ] && LOAD=20
 
-status() {
-	local path=$1
-	shift
-	curl -s -o /dev/null -w '%{http_code}' --path-as-is "$@" "$URL$path"
-}
-
-# server PATH [curl args]: the first word of the Server header.
+# server PATH [curl args]: the first word of the Server header (a plain
+# GET is sent by bash itself, lib.sh's bash_http).
 server() {
 	local path=$1
 	shift
+	if [ $# = 0 ]; then
+		bash_http server "${URL#http://}" "$path"
+		return
+	fi
 	curl -s -D - -o /dev/null --path-as-is "$@" "$URL$path" | tr -d '\r' |
 		sed -n 's/^[Ss]erver: \([^/ ]*\).*/\1/p'
 }

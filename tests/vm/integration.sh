@@ -25,28 +25,6 @@ sysctl_write() {
 	printf '%s\n' "$2" > "$1"
 }
 
-# status PATH [-H HEADER | -r RANGE]...: HTTP status of a GET, sent by
-# bash itself (lib.sh's bash_http); any other curl option goes to curl.
-status() {
-	local path=$1 args=("$@") hdrs=()
-	shift
-	while [ $# -gt 0 ]; do
-		case $1 in
-		-H) hdrs+=("$2") ;;
-		-r) hdrs+=("Range: bytes=$2") ;;
-		*) curl -s -o /dev/null -w '%{http_code}' --path-as-is "${args[@]:1}" "$URL$path"
-		   return ;;
-		esac
-		shift 2
-	done
-	bash_http status "${URL#http://}" "$path" "${hdrs[@]}"
-}
-
-# get PATH: the body of a GET of PATH (text), sent by bash itself.
-get() {
-	bash_http body "${URL#http://}" "$1"
-}
-
 make_docroot() {
 	mkdir -p "$WWW/sub/dir" "$WWW/emptydir"
 	: > "$WWW/empty.txt"

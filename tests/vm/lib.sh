@@ -74,15 +74,17 @@ run_sections() {
 	done
 }
 
-# bash_http WHAT HOST:PORT PATH [HEADER...]: one GET over bash's /dev/tcp
+# bash_http WHAT HOST[:PORT] PATH [HEADER...]: one GET over bash's /dev/tcp
 # with Connection: close, so no process is started (curl costs ~5 s of
 # page faults per run in the debug kernel; this costs nothing). PATH goes
 # out as written. WHAT: "status" prints the status code (000 if there is
-# no answer), "type" the Content-Type ("" if none), "body" the body (text
-# only). For anything curl-specific, use curl.
+# no answer), "type" the Content-Type ("" if none), "server" the first
+# word of the Server header, "body" the body (text only). For anything
+# curl-specific, use curl.
 bash_http() {
-	local what=$1 hostport=$2 path=$3 fd line code='' ctype='' hdr body=''
+	local what=$1 hostport=$2 path=$3 fd line code='' ctype='' server='' hdr body=''
 	shift 3
+	[[ $hostport == *:* ]] || hostport=$hostport:80
 	if ! exec {fd}<>"/dev/tcp/${hostport%:*}/${hostport##*:}"; then
 		[ "$what" = status ] && echo 000
 		return 1
@@ -99,6 +101,7 @@ bash_http() {
 			[ -z "$line" ] && break
 			case ${line,,} in
 			content-type:*) ctype=${line#*:}; ctype=${ctype# } ;;
+			server:*) server=${line#*:}; server=${server# }; server=${server%%[/ ]*} ;;
 			esac
 		done
 		[ "$what" = body ] && IFS= read -r -d '' -t 60 body <&"$fd"
@@ -107,8 +110,31 @@ bash_http() {
 	case $what in
 	status) echo "${code:-000}" ;;
 	type) echo "$ctype" ;;
+	server) echo "$server" ;;
 	body) printf '%s' "$body" ;;
 	esac
+}
+
+# status PATH [-H HEADER | -r RANGE]...: HTTP status of a GET of $URL/PATH,
+# sent by bash itself (bash_http); any other curl option goes to curl.
+status() {
+	local path=$1 args=("$@") hdrs=()
+	shift
+	while [ $# -gt 0 ]; do
+		case $1 in
+		-H) hdrs+=("$2") ;;
+		-r) hdrs+=("Range: bytes=$2") ;;
+		*) curl -s -o /dev/null -w '%{http_code}' --path-as-is "${args[@]:1}" "$URL$path"
+		   return ;;
+		esac
+		shift 2
+	done
+	bash_http status "${URL#http://}" "$path" "${hdrs[@]}"
+}
+
+# get PATH: the body of a GET of $URL/PATH (text), sent by bash itself.
+get() {
+	bash_http body "${URL#http://}" "$1"
 }
 
 summary() {
