@@ -62,15 +62,15 @@ expect_fail_with() {
 # run_sections FUNC...: runs each test function in turn, printing when it
 # starts and how long it took (to stdout only), so a slow or stuck run
 # shows where its time went.
-T_START=$(date +%s)
+T_START=$EPOCHSECONDS
 run_sections() {
 	# Odd names: the test functions' own loop variables are not local.
 	local _section _section_t0
 	for _section in "$@"; do
-		_section_t0=$(date +%s)
+		_section_t0=$EPOCHSECONDS
 		echo "# $_section: start at $((_section_t0 - T_START))s"
 		"$_section"
-		echo "# $_section: took $(($(date +%s) - _section_t0))s"
+		echo "# $_section: took $((EPOCHSECONDS - _section_t0))s"
 	done
 }
 
