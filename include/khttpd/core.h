@@ -105,6 +105,13 @@ enum khttpd_step khttpd_session_step(struct khttpd_session *s, struct kh_root *r
 kh_u32 khttpd_session_served(const struct khttpd_session *s);
 
 /*
+ * Bytes the session has sent so far (heads and bodies). The kernel layer
+ * moves a send deadline only when this grew: a client that reads nothing,
+ * or one byte now and then, cannot keep a connection by making events.
+ */
+kh_u64 khttpd_session_bytes_sent(const struct khttpd_session *s);
+
+/*
  * After KHTTPD_STEP_CLOSE: the client sends nothing more. Its last request
  * said it was the last (Connection: close, or HTTP/1.0 without keep-alive),
  * had no body and nothing came behind it; or the client closed. Closing the

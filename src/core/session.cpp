@@ -129,6 +129,7 @@ public:
 			 const khttpd_session_buffers &bufs);
 	bool idle() const { return have_ == 0 && !sending(); }
 	kh_u32 served() const { return served_; }
+	kh_u64 bytes_sent() const { return sent_; }
 	bool peer_done() const { return peer_done_; }
 
 private:
@@ -179,6 +180,7 @@ private:
 	kh_size have_ = 0;    // bytes buffered in bufs_->recv
 	kh_size scanned_ = 0; // of them, known not to end a head
 	kh_u32 served_ = 0;   // requests answered on this connection
+	kh_u64 sent_ = 0;     // bytes sent on this connection
 	// The answer being sent: head bytes in bufs_->head, then a file's.
 	kh_size out_pos_ = 0;
 	kh_size out_len_ = 0;
@@ -261,6 +263,7 @@ Session::Flush Session::flush(kh_u64 &budget)
 		if (n <= 0)
 			return Flush::Error;
 		out_pos_ += static_cast<kh_size>(n);
+		sent_ += static_cast<kh_u64>(n);
 	}
 	while (body_left_) {
 		if (!budget)
@@ -273,6 +276,7 @@ Session::Flush Session::flush(kh_u64 &budget)
 			return Flush::Error;
 		body_offset_ += static_cast<kh_u64>(n);
 		body_left_ -= static_cast<kh_u64>(n);
+		sent_ += static_cast<kh_u64>(n);
 		budget -= static_cast<kh_u64>(n);
 	}
 	drop_output();
@@ -768,6 +772,11 @@ extern "C" khttpd_step khttpd_session_step(khttpd_session *s, kh_root *root,
 extern "C" kh_u32 khttpd_session_served(const khttpd_session *s)
 {
 	return khttpd::session_of(s)->served();
+}
+
+extern "C" kh_u64 khttpd_session_bytes_sent(const khttpd_session *s)
+{
+	return khttpd::session_of(s)->bytes_sent();
 }
 
 extern "C" bool khttpd_session_peer_done(const khttpd_session *s)
