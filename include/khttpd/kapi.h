@@ -80,6 +80,13 @@ int kh_conn_hand_over(struct kh_conn *conn, const void *data, kh_size len,
 		      kh_u32 reason, kh_u32 served);
 
 /*
+ * Whether a daemon is registered that would take @conn if it were handed
+ * over now. It may still go away before kh_conn_hand_over(), which then
+ * fails with -KH_ENOENT. Never sleeps.
+ */
+bool kh_conn_daemon_ready(struct kh_conn *conn);
+
+/*
  * Look up @path (NUL-terminated, relative, already normalised: no leading
  * '/', no "." or ".." segments) beneath @root. The walk itself is confined
  * to the root by the kernel. Fills @info for any file type; opens and

@@ -5,6 +5,7 @@
 #include <linux/slab.h>
 #include <linux/timekeeping.h>
 
+#include "handover.h"
 #include "kapi_kernel.h"
 
 kh_s64 kh_now_seconds(void)
@@ -20,4 +21,9 @@ void *kh_alloc(kh_size size)
 void kh_free(void *ptr)
 {
 	kfree(ptr);
+}
+
+bool kh_conn_daemon_ready(struct kh_conn *conn)
+{
+	return khttpd_fallback_daemon() != 0;
 }

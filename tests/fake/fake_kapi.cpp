@@ -223,6 +223,11 @@ extern "C" long kh_file_read(kh_file *file, kh_u64 offset, void *buf, kh_size le
 	return static_cast<long>(n);
 }
 
+extern "C" bool kh_conn_daemon_ready(kh_conn *c)
+{
+	return c->handover_result != -KH_ENOENT;
+}
+
 extern "C" int kh_conn_hand_over(kh_conn *c, const void *data, kh_size len, kh_u32 reason,
 				 kh_u32 served)
 {

@@ -1,0 +1,84 @@
+// SPDX-License-Identifier: GPL-2.0
+// The kernel's own answers besides a file (special_response.h).
+#include "special_response.h"
+
+#include "khttpd/kapi.h"
+
+#include "http_date.h"
+
+
+khttpd::StrView khttpd_date_cache::now()
+{
+	static_assert(sizeof(text_) == khttpd::kHttpDateLen, "Date text size");
+	kh_s64 t = kh_now_seconds();
+	if (t != second_) {
+		khttpd::format_http_date(t, text_);
+		second_ = t;
+	}
+	return khttpd::StrView(text_, khttpd::kHttpDateLen);
+}
+
+namespace khttpd {
+
+constexpr StrView kServerName = "khttpd";
+
+void common_headers(ResponseWriter &w, kh_u16 status, const ReplyStyle &style)
+{
+	w.status_line(status)
+		.header("Server", kServerName)
+		.header("Date", style.date)
+		.header("Connection", style.keep_alive ? StrView("keep-alive") : StrView("close"));
+}
+
+bool write_error(ResponseWriter &w, kh_u16 status, const ReplyStyle &style,
+		 const kh_u64 *complete_length, kh_u32 retry_after)
+{
+	StrView reason = reason_phrase(status);
+	constexpr StrView p1 = "<html>\r\n<head><title>";
+	constexpr StrView p2 = "</title></head>\r\n<body>\r\n<center><h1>";
+	constexpr StrView p3 = "</h1></center>\r\n<hr><center>khttpd</center>\r\n</body>\r\n</html>\r\n";
+	kh_size title_len = 4 + reason.size(); // "404 " + reason
+	kh_size body_len = p1.size() + p2.size() + p3.size() + 2 * title_len;
+
+	common_headers(w, status, style);
+	if (status == 405)
+		w.header("Allow", "GET, HEAD");
+	if (retry_after)
+		w.header("Retry-After", kh_u64{retry_after});
+	if (complete_length)
+		w.raw("Content-Range: bytes */").number(*complete_length).raw("\r\n");
+	if (style.vary) // 412 and 416 judged the representation Accept-Encoding chose
+		w.header("Vary", "Accept-Encoding");
+	w.header("Content-Type", "text/html").header("Content-Length", body_len).end_head();
+	if (!style.head_only) {
+		w.raw(p1).number(status).raw(" ").raw(reason);
+		w.raw(p2).number(status).raw(" ").raw(reason).raw(p3);
+	}
+	return w.ok();
+}
+
+bool write_redirect(ResponseWriter &w, const RequestPath &path, const ReplyStyle &style)
+{
+	// Location: the path as the client sent it, plus '/', plus the query.
+	common_headers(w, 301, style);
+	w.raw("Location: ").raw(path.raw_path).raw("/");
+	if (path.has_query)
+		w.raw("?").raw(path.query);
+	w.raw("\r\n").header("Content-Length", kh_u64{0}).end_head();
+	return w.ok();
+}
+
+bool write_not_modified(ResponseWriter &w, const Validators &v, const ReplyStyle &style)
+{
+	// RFC 9110 section 15.4.5: Date and ETag as a 200 would carry them;
+	// Last-Modified too, as nginx sends it. No body, so no Content-Length
+	// or Content-Type (nginx sends neither).
+	common_headers(w, 304, style);
+	w.date_header("Last-Modified", v.last_modified).header("ETag", v.etag);
+	if (style.vary) // RFC 9110 section 15.4.5: as a 200 would send it
+		w.header("Vary", "Accept-Encoding");
+	w.end_head();
+	return w.ok();
+}
+
+} // namespace khttpd
