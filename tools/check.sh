@@ -108,7 +108,12 @@ echo "check: === host unit tests ==="
 ctest_run "host unit tests" tests/unit build/unit -DCMAKE_BUILD_TYPE=Debug
 
 echo "check: === hand-over daemon host tests ==="
-ctest_run "daemon tests" tools/fallbackd build/fallbackd-test -DCMAKE_BUILD_TYPE=Debug -DKHTTPD_SANITIZE=ON
+# tests/fallbackd is a project of its own; it builds the daemon from
+# tools/fallbackd. A build directory configured from tools/fallbackd (as
+# before) cannot be reused.
+grep -qs '^CMAKE_HOME_DIRECTORY:INTERNAL=.*/tools/fallbackd$' build/fallbackd-test/CMakeCache.txt &&
+	rm -rf build/fallbackd-test
+ctest_run "daemon tests" tests/fallbackd build/fallbackd-test -DCMAKE_BUILD_TYPE=Debug -DKHTTPD_SANITIZE=ON
 
 echo "check: === fuzzing the request path (bounded) ==="
 if tests/fuzz/run.sh "${KHTTPD_FUZZ_SECONDS:-30}" > "$out/fuzz.log" 2>&1; then

@@ -30,13 +30,16 @@ TEST(Options, Defaults)
 	EXPECT_EQ(r.options.control_path, KHTTPD_FALLBACK_CONTROL);
 	EXPECT_EQ(r.options.socket_fd, -1);
 	EXPECT_EQ(r.options.max_connections, 4096u);
+	EXPECT_EQ(r.options.idle_timeout, 60u);
+	EXPECT_EQ(r.options.max_per_client, 64u);
 	EXPECT_FALSE(r.options.verbose);
 }
 
 TEST(Options, EveryOption)
 {
 	ParseResult r = parse({"--backend", "10.0.0.5:8081", "--no-proxy-protocol", "--socket-fd",
-			       "7", "--max-connections", "12", "--verbose"});
+			       "7", "--max-connections", "12", "--verbose", "--idle-timeout", "5",
+			       "--max-per-client", "3"});
 	ASSERT_EQ(r.outcome, ParseOutcome::kRun) << r.error;
 	EXPECT_TRUE(r.options.backend_given);
 	EXPECT_EQ(r.options.backend.host, "10.0.0.5");
@@ -45,6 +48,8 @@ TEST(Options, EveryOption)
 	EXPECT_FALSE(r.options.proxy_protocol);
 	EXPECT_EQ(r.options.socket_fd, 7);
 	EXPECT_EQ(r.options.max_connections, 12u);
+	EXPECT_EQ(r.options.idle_timeout, 5u);
+	EXPECT_EQ(r.options.max_per_client, 3u);
 	EXPECT_TRUE(r.options.verbose);
 }
 
@@ -57,6 +62,18 @@ TEST(Options, EqualsForm)
 	EXPECT_TRUE(r.options.backend.ipv6_literal);
 	EXPECT_EQ(r.options.control_path, "/tmp/ctl");
 	EXPECT_EQ(r.options.max_connections, 1u);
+}
+
+TEST(Options, IdleTimeoutAndPerClientLimits)
+{
+	ParseResult r = parse({"--idle-timeout=0", "--max-per-client=0"});
+	ASSERT_EQ(r.outcome, ParseOutcome::kRun) << r.error;
+	EXPECT_EQ(r.options.idle_timeout, 0u); // never
+	EXPECT_EQ(r.options.max_per_client, 0u); // no cap
+	r = parse({"--idle-timeout", "86400", "--max-per-client", "1000000"});
+	ASSERT_EQ(r.outcome, ParseOutcome::kRun) << r.error;
+	EXPECT_EQ(r.options.idle_timeout, 86400u);
+	EXPECT_EQ(r.options.max_per_client, 1000000u);
 }
 
 TEST(Options, HelpAndVersion)
@@ -72,8 +89,9 @@ TEST(Options, HelpMentionsEveryOption)
 {
 	std::string help = usage_text();
 	for (const char *name : {"--backend", "--no-proxy-protocol", "--control", "--socket-fd",
-				 "--max-connections", "--verbose", "--help", "--version",
-				 KHTTPD_FALLBACK_CONTROL, kClientPortPath, "8080", "4096"})
+				 "--max-connections", "--max-per-client", "--idle-timeout",
+				 "--verbose", "--help", "--version", KHTTPD_FALLBACK_CONTROL,
+				 kClientPortPath, "8080", "4096", "default 64", "default 60"})
 		EXPECT_NE(help.find(name), std::string::npos) << name;
 }
 
@@ -106,6 +124,17 @@ TEST(Options, Errors)
 		{{"--max-connections", "1000001"}, "from 1 to"},
 		{{"--max-connections", ""}, "from 1 to"},
 		{{"--control", ""}, "needs a path"},
+		{{"--idle-timeout"}, "needs a value"},
+		{{"--idle-timeout", ""}, "expected seconds from 0 (never) to 86400"},
+		{{"--idle-timeout", "-1"}, "expected seconds from 0 (never) to 86400"},
+		{{"--idle-timeout", "86401"}, "expected seconds from 0 (never) to 86400"},
+		{{"--idle-timeout", "1.5"}, "--idle-timeout '1.5'"},
+		{{"--idle-timeout", "60s"}, "--idle-timeout '60s'"},
+		{{"--idle-timeout", "99999999999"}, "to 86400"},
+		{{"--max-per-client", ""}, "expected a number from 0 (no cap) to 1000000"},
+		{{"--max-per-client", "-3"}, "expected a number from 0 (no cap) to 1000000"},
+		{{"--max-per-client", "1000001"}, "--max-per-client '1000001'"},
+		{{"--max-per-client", "ten"}, "--max-per-client 'ten'"},
 		{{"--verbose=yes"}, "takes no value"},
 		{{"--control", "/x", "--socket-fd", "3"}, "exclude each other"},
 	};

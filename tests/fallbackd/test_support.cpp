@@ -112,7 +112,7 @@ Listener listen_on(const char *address, int backlog)
 	return l;
 }
 
-UniqueFd connect_to(const Listener &l, const char *address)
+UniqueFd connect_to(const Listener &l, const char *address, const char *source)
 {
 	if (!address)
 		address = l.family == AF_INET6 ? "::1" : "127.0.0.1";
@@ -123,6 +123,13 @@ UniqueFd connect_to(const Listener &l, const char *address)
 	UniqueFd fd(socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0));
 	if (!fd)
 		return fd;
+	if (source) {
+		sockaddr_storage from;
+		socklen_t from_len;
+		if (!make_sockaddr(source, 0, from, from_len) ||
+		    bind(fd.get(), reinterpret_cast<sockaddr *>(&from), from_len) != 0)
+			return UniqueFd();
+	}
 	int rc;
 	do
 		rc = connect(fd.get(), reinterpret_cast<sockaddr *>(&ss), len);
@@ -145,10 +152,10 @@ uint16_t unused_port()
 	return l.port; // closed when l goes away: nobody listens there
 }
 
-ClientPair make_client_pair(const Listener &front, const char *address)
+ClientPair make_client_pair(const Listener &front, const char *address, const char *source)
 {
 	ClientPair p;
-	p.client = connect_to(front, address);
+	p.client = connect_to(front, address, source);
 	if (p.client)
 		p.server = accept_one(front);
 	return p;

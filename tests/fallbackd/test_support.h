@@ -34,9 +34,10 @@ struct Listener {
 // an invalid fd if the address family is not available.
 Listener listen_on(const char *address, int backlog = 256);
 
-// Connects to 127.0.0.1 (or @address) and the listener's port. Blocking
-// connect; the socket is then made non-blocking.
-UniqueFd connect_to(const Listener &l, const char *address = nullptr);
+// Connects to 127.0.0.1 (or @address) and the listener's port, from
+// @source (any port) if given. Blocking connect.
+UniqueFd connect_to(const Listener &l, const char *address = nullptr,
+		    const char *source = nullptr);
 
 // Accepts one connection within the timeout (non-blocking result), or an
 // invalid fd.
@@ -51,7 +52,8 @@ struct ClientPair {
 	UniqueFd client;
 	UniqueFd server;
 };
-ClientPair make_client_pair(const Listener &front, const char *address = nullptr);
+ClientPair make_client_pair(const Listener &front, const char *address = nullptr,
+			    const char *source = nullptr);
 
 // The hand-over message, with every field open to being made wrong.
 struct HandoverSpec {

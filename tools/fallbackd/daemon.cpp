@@ -9,6 +9,7 @@
 
 #include <cerrno>
 #include <chrono>
+#include <climits>
 #include <cstring>
 
 #include "fd_util.h"
@@ -27,6 +28,16 @@ constexpr uint32_t kRelayEvents = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
 unsigned long long ull(uint64_t v)
 {
 	return static_cast<unsigned long long>(v);
+}
+
+// The earlier of two epoll_wait() timeouts (-1: none).
+int earlier(int a, int b)
+{
+	if (a < 0)
+		return b;
+	if (b < 0)
+		return a;
+	return a < b ? a : b;
 }
 
 } // namespace
@@ -102,6 +113,7 @@ bool Daemon::setup()
 
 int Daemon::run()
 {
+	now_ = Clock::now();
 	int status = setup() ? loop() : kExitFailure;
 	close_all();
 	return status;
@@ -116,12 +128,17 @@ int Daemon::loop()
 			return kExitOk;
 		}
 		int timeout = -1;
-		if (!ready_.empty())
+		if (!ready_.empty()) {
 			timeout = 0;
-		else if (registration_)
-			timeout = registration_->poll_registered(std::chrono::steady_clock::now());
+		} else {
+			now_ = Clock::now();
+			if (registration_)
+				timeout = registration_->poll_registered(now_);
+			timeout = earlier(timeout, idle_wait_ms());
+		}
 
 		int n = epoll_wait(epoll_.get(), events, kMaxEvents, timeout);
+		now_ = Clock::now();
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
@@ -152,6 +169,7 @@ int Daemon::loop()
 			}
 		}
 		pump_ready();
+		expire_idle();
 	}
 }
 
@@ -262,6 +280,19 @@ void Daemon::on_handover(Handover &h)
 		refuse(std::move(h.client), ErrorReply::kServiceUnavailable);
 		return;
 	}
+	ClientKey key = client_key(peer);
+	if (config_.max_per_client != 0) {
+		auto pc = per_client_.find(key);
+		if (pc != per_client_.end() && pc->second >= config_.max_per_client) {
+			if (per_client_log_.allow(suppressed))
+				log_warning("client %s: %u connections open from its address, the "
+					    "maximum per client: answered 503 (%llu more refused since "
+					    "the last line)",
+					    client_name.c_str(), pc->second, ull(suppressed));
+			refuse(std::move(h.client), ErrorReply::kServiceUnavailable);
+			return;
+		}
+	}
 	if (int err = set_nonblocking(h.client.get()); err != 0) {
 		log_error("connection %llu: O_NONBLOCK: %s", conn, strerror(err));
 		return;
@@ -313,6 +344,8 @@ void Daemon::on_handover(Handover &h)
 	RelayEntry entry;
 	entry.conn_id = h.header.conn_id;
 	entry.client = std::move(client_name);
+	entry.key = key;
+	entry.last_active = now_;
 	entry.relay = std::make_unique<Relay>(std::move(h.client), std::move(backend.socket),
 					      backend.connected, std::move(up), std::move(down),
 					      std::move(preamble));
@@ -326,7 +359,11 @@ void Daemon::on_handover(Handover &h)
 		refuse(relay.take_client(), ErrorReply::kServiceUnavailable);
 		return;
 	}
-	relays_.emplace(id, std::move(entry));
+	auto [it, inserted] = relays_.emplace(id, std::move(entry));
+	(void)inserted; // ids are never reused
+	it->second.idle_pos = idle_order_.insert(idle_order_.end(), id);
+	if (config_.max_per_client != 0)
+		per_client_[key]++;
 	// Edge-triggered: what is readable already gives no event.
 	ready_.push_back(id);
 }
@@ -362,6 +399,7 @@ void Daemon::settle(RelayMap::iterator it, Relay::Status status, bool more_work)
 	unsigned long long conn = ull(e.conn_id);
 	switch (status) {
 	case Relay::Status::kActive:
+		note_activity(e);
 		if (more_work)
 			ready_.push_back(it->first);
 		return;
@@ -391,10 +429,88 @@ void Daemon::settle(RelayMap::iterator it, Relay::Status status, bool more_work)
 
 void Daemon::close_relay(RelayMap::iterator it)
 {
-	Relay &r = *it->second.relay;
+	RelayEntry &e = it->second;
+	Relay &r = *e.relay;
 	unwatch(r.client_fd());
 	unwatch(r.backend_fd());
+	idle_order_.erase(e.idle_pos);
+	if (config_.max_per_client != 0) {
+		auto pc = per_client_.find(e.key);
+		if (pc != per_client_.end() && --pc->second == 0)
+			per_client_.erase(pc);
+	}
 	relays_.erase(it); // closes both sockets and both pipes
+}
+
+void Daemon::note_activity(RelayEntry &e)
+{
+	uint64_t activity = e.relay->activity();
+	if (activity == e.activity_seen)
+		return; // an event, but nothing moved
+	e.activity_seen = activity;
+	e.last_active = now_;
+	idle_order_.splice(idle_order_.end(), idle_order_, e.idle_pos);
+}
+
+int Daemon::idle_wait_ms() const
+{
+	if (config_.idle_timeout == 0 || idle_order_.empty())
+		return -1;
+	auto it = relays_.find(idle_order_.front());
+	if (it == relays_.end())
+		return 0; // cannot happen: close_relay() keeps both in step
+	auto due = it->second.last_active + std::chrono::seconds(config_.idle_timeout);
+	if (due <= now_)
+		return 0;
+	auto ms = std::chrono::ceil<std::chrono::milliseconds>(due - now_).count();
+	return ms > INT_MAX ? INT_MAX : static_cast<int>(ms);
+}
+
+void Daemon::expire_idle()
+{
+	if (config_.idle_timeout == 0)
+		return;
+	const auto limit = std::chrono::seconds(config_.idle_timeout);
+	while (!idle_order_.empty()) {
+		auto it = relays_.find(idle_order_.front());
+		if (it == relays_.end()) {
+			idle_order_.pop_front(); // cannot happen, as above
+			continue;
+		}
+		if (now_ - it->second.last_active < limit)
+			return; // the front is the least recently active
+		close_idle(it);
+	}
+}
+
+void Daemon::close_idle(RelayMap::iterator it)
+{
+	RelayEntry &e = it->second;
+	Relay &r = *e.relay;
+	uint64_t suppressed = 0;
+	idle_closed_++;
+	if (!r.connected()) {
+		// The backend never answered the connect(): the client still
+		// waits for an answer to what it sent.
+		if (unreachable_log_.allow(suppressed))
+			log_error("backend %s unreachable: no answer to connect() in %u s: answered "
+				  "502 to %s (%llu more since the last line)",
+				  backend_name_.c_str(), config_.idle_timeout, e.client.c_str(),
+				  ull(suppressed));
+		unwatch(r.client_fd());
+		refuse(r.take_client(), ErrorReply::kBadGateway);
+	} else if (idle_log_.allow(suppressed)) {
+		log_info("connection %llu from %s closed: no byte moved either way for %u s "
+			 "(%llu closed for idleness so far, %llu not logged since the last line)",
+			 ull(e.conn_id), e.client.c_str(), config_.idle_timeout, ull(idle_closed_),
+			 ull(suppressed));
+	} else {
+		log_debug("connection %llu from %s closed: idle for %u s (%llu bytes up, %llu "
+			  "down)",
+			  ull(e.conn_id), e.client.c_str(), config_.idle_timeout,
+			  ull(r.bytes_up()), ull(r.bytes_down()));
+	}
+	close_relay(it);
 }
 
 void Daemon::close_all()

@@ -4,7 +4,9 @@
 #ifndef KHTTPD_FALLBACKD_DAEMON_H
 #define KHTTPD_FALLBACKD_DAEMON_H
 
+#include <chrono>
 #include <cstdint>
+#include <list>
 #include <memory>
 #include <string>
 #include <unordered_map>
@@ -24,6 +26,11 @@ struct DaemonConfig {
 	SocketAddress backend;
 	bool proxy_protocol = true;
 	unsigned max_connections = 4096;
+	// A relay with no byte moving either way for this long is closed,
+	// both sides; 0: never.
+	unsigned idle_timeout = 60; // seconds
+	// At most this many relays per client address; 0: no cap.
+	unsigned max_per_client = 64;
 	// >= 0: read hand-overs from this socket instead of registering; the
 	// daemon exits at its end of file once every relay is done.
 	int socket_fd = -1;
@@ -48,6 +55,10 @@ public:
 	int run();
 
 private:
+	using Clock = std::chrono::steady_clock;
+	// Relay ids, least recently active first.
+	using IdleList = std::list<uint64_t>;
+
 	enum Kind : uint64_t { kSignal, kCourier, kChannel, kClient, kBackend };
 	static constexpr unsigned kKindBits = 3;
 
@@ -55,6 +66,10 @@ private:
 		std::unique_ptr<Relay> relay;
 		uint64_t conn_id = 0; // the module's number
 		std::string client;   // the client's address, for logs
+		ClientKey key;	      // the client's address, for --max-per-client
+		uint64_t activity_seen = 0; // relay->activity() when last active
+		Clock::time_point last_active;
+		IdleList::iterator idle_pos; // its place in idle_order_
 	};
 	using RelayMap = std::unordered_map<uint64_t, RelayEntry>;
 
@@ -82,6 +97,14 @@ private:
 	void settle(RelayMap::iterator it, Relay::Status status, bool more_work);
 	void close_relay(RelayMap::iterator it);
 
+	// The idle timeout: every relay is in idle_order_, least recently
+	// active first; a relay that moved bytes goes to the back (O(1)), and
+	// only the front is ever compared with the clock.
+	void note_activity(RelayEntry &e);
+	int idle_wait_ms() const; // until the front relay times out; -1: none
+	void expire_idle();
+	void close_idle(RelayMap::iterator it);
+
 	DaemonConfig config_;
 	std::string backend_name_;
 	UniqueFd epoll_;
@@ -89,10 +112,17 @@ private:
 	std::unique_ptr<Registration> registration_;
 	std::unordered_map<uint64_t, std::unique_ptr<HandoverChannel>> channels_;
 	RelayMap relays_;
+	IdleList idle_order_;
+	// Open relays per client address (with --max-per-client only).
+	std::unordered_map<ClientKey, unsigned, ClientKeyHash> per_client_;
+	Clock::time_point now_; // read once per turn of the loop
+	uint64_t idle_closed_ = 0;
 	std::vector<uint64_t> ready_; // relays to pump again without an event
 	uint64_t next_id_ = 1;
 	LogThrottle unreachable_log_;
 	LogThrottle refused_log_;
+	LogThrottle per_client_log_;
+	LogThrottle idle_log_;
 };
 
 } // namespace fallbackd

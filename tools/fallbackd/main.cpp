@@ -8,6 +8,7 @@
 #include <csignal>
 #include <cstdio>
 #include <cstring>
+#include <string>
 
 #include "daemon.h"
 #include "log.h"
@@ -107,13 +108,19 @@ int main(int argc, char **argv)
 	}
 	config.proxy_protocol = o.proxy_protocol;
 	config.max_connections = o.max_connections;
+	config.idle_timeout = o.idle_timeout;
+	config.max_per_client = o.max_per_client;
 	config.socket_fd = o.socket_fd;
 	config.control_path = o.control_path;
 
 	raise_fd_limit(o.max_connections);
-	log_info("version %s starting: backend %s, PROXY protocol %s, at most %u connections%s",
+	std::string per_client = o.max_per_client ? std::to_string(o.max_per_client) : "no cap";
+	std::string idle = o.idle_timeout ? std::to_string(o.idle_timeout) + " s" : "never";
+	log_info("version %s starting: backend %s, PROXY protocol %s, at most %u connections "
+		 "(per client: %s), idle timeout %s%s",
 		 version_number(), format_address(config.backend).c_str(), o.proxy_protocol ? "on" : "off",
-		 o.max_connections, o.socket_fd >= 0 ? ", hand-overs from --socket-fd" : "");
+		 o.max_connections, per_client.c_str(), idle.c_str(),
+		 o.socket_fd >= 0 ? ", hand-overs from --socket-fd" : "");
 
 	Daemon daemon(std::move(config));
 	return daemon.run();

@@ -74,7 +74,8 @@ ParseResult parse_options(int argc, const char *const *argv)
 		}
 
 		bool takes_value = name == "--backend" || name == "--control" ||
-				   name == "--socket-fd" || name == "--max-connections";
+				   name == "--socket-fd" || name == "--max-connections" ||
+				   name == "--idle-timeout" || name == "--max-per-client";
 		bool is_flag = name == "--help" || name == "--version" || name == "--verbose" ||
 			       name == "--no-proxy-protocol";
 		if (!takes_value && !is_flag)
@@ -126,6 +127,20 @@ ParseResult parse_options(int argc, const char *const *argv)
 					    "': expected a number from 1 to " +
 					    std::to_string(kMaxMaxConnections));
 			o.max_connections = static_cast<unsigned>(n);
+		} else if (name == "--idle-timeout") {
+			unsigned long n;
+			if (!parse_number(value, 0, kMaxIdleTimeout, n))
+				return fail("--idle-timeout '" + std::string(value) +
+					    "': expected seconds from 0 (never) to " +
+					    std::to_string(kMaxIdleTimeout));
+			o.idle_timeout = static_cast<unsigned>(n);
+		} else if (name == "--max-per-client") {
+			unsigned long n;
+			if (!parse_number(value, 0, kMaxMaxConnections, n))
+				return fail("--max-per-client '" + std::string(value) +
+					    "': expected a number from 0 (no cap) to " +
+					    std::to_string(kMaxMaxConnections));
+			o.max_per_client = static_cast<unsigned>(n);
 		}
 	}
 	if (control_given && o.socket_fd >= 0)
@@ -160,6 +175,17 @@ std::string usage_text()
 	       std::to_string(kDefaultMaxConnections) +
 	       ");\n"
 	       "                          beyond that a hand-over gets a 503 answer\n"
+	       "  --max-per-client N      relay at most N connections at once from one client\n"
+	       "                          address (default " +
+	       std::to_string(kDefaultMaxPerClient) +
+	       ", 0: no cap); beyond that a\n"
+	       "                          hand-over gets a 503 answer. ::ffff:a.b.c.d counts\n"
+	       "                          as a.b.c.d\n"
+	       "  --idle-timeout SECONDS  close a relayed connection, both sides, when no\n"
+	       "                          byte moved either way for SECONDS (default " +
+	       std::to_string(kDefaultIdleTimeout) +
+	       ";\n"
+	       "                          0: never); covers half-closed connections too\n"
 	       "  --verbose               log every connection\n"
 	       "  -h, --help              print this help and exit\n"
 	       "  --version               print the version and exit\n"

@@ -14,6 +14,13 @@ inline constexpr char kClientPortPath[] = "/proc/sys/net/khttpd/clientport";
 inline constexpr uint16_t kDefaultBackendPort = 8080;
 inline constexpr unsigned kDefaultMaxConnections = 4096;
 inline constexpr unsigned kMaxMaxConnections = 1000000;
+// A relay with no byte moving either way for this long is closed.
+inline constexpr unsigned kDefaultIdleTimeout = 60;	// seconds; 0: never
+inline constexpr unsigned kMaxIdleTimeout = 86400;	// one day
+// Relays one client address may hold at once. A browser opens 6 per host;
+// 64 leaves room for a handful of them behind one NAT while a single
+// address can take at most 64 of the 4096 default slots.
+inline constexpr unsigned kDefaultMaxPerClient = 64;	// 0: no cap
 
 struct Options {
 	bool backend_given = false; // --backend; else 127.0.0.1:clientport
@@ -22,6 +29,8 @@ struct Options {
 	std::string control_path;    // --control; default KHTTPD_FALLBACK_CONTROL
 	int socket_fd = -1;	     // --socket-fd; -1: register with the module
 	unsigned max_connections = kDefaultMaxConnections;
+	unsigned idle_timeout = kDefaultIdleTimeout;	 // --idle-timeout, seconds
+	unsigned max_per_client = kDefaultMaxPerClient; // --max-per-client
 	bool verbose = false;
 };
 

@@ -57,6 +57,7 @@ bool Relay::finish_connect()
 	int err = socket_error(backend_.get());
 	if (err == 0) {
 		connected_ = true;
+		activity_++;
 		return true;
 	}
 	unreachable_ = true;
@@ -167,6 +168,7 @@ Relay::Status Relay::pump(bool &more_work)
 			return Status::kFinished;
 		if (!progress)
 			return Status::kActive;
+		activity_++;
 	}
 	more_work = true;
 	return Status::kActive;

@@ -54,6 +54,12 @@ public:
 	uint64_t bytes_up() const { return up_.delivered; }
 	uint64_t bytes_down() const { return down_.delivered; }
 
+	// Counts the pump rounds that moved something (bytes, an end of
+	// file, the connect): unchanged means the relay has been idle.
+	uint64_t activity() const { return activity_; }
+	// The backend connect() is over and succeeded.
+	bool connected() const { return connected_; }
+
 	// Takes the client socket (to answer 502 after kBackendUnreachable).
 	UniqueFd take_client() { return std::move(client_); }
 
@@ -85,6 +91,7 @@ private:
 	int error_ = 0;
 	const char *error_context_ = "";
 	bool unreachable_ = false;
+	uint64_t activity_ = 0;
 };
 
 } // namespace fallbackd

@@ -4,9 +4,11 @@
 #include <arpa/inet.h>
 #include <netdb.h>
 #include <netinet/in.h>
+#include <sys/random.h>
 #include <sys/un.h>
 
 #include <cstddef>
+#include <chrono>
 #include <cstring>
 
 namespace fallbackd {
@@ -149,6 +151,55 @@ bool local_address(int fd, SocketAddress &out)
 	out = SocketAddress{};
 	out.length = sizeof(out.storage);
 	return getsockname(fd, out.get(), &out.length) == 0;
+}
+
+ClientKey client_key(const SocketAddress &addr)
+{
+	ClientKey key;
+	if (addr.family() == AF_INET && addr.length >= sizeof(sockaddr_in)) {
+		const auto *sin = reinterpret_cast<const sockaddr_in *>(&addr.storage);
+		key.bytes[10] = 0xff;
+		key.bytes[11] = 0xff;
+		memcpy(&key.bytes[12], &sin->sin_addr, 4);
+	} else if (addr.family() == AF_INET6 && addr.length >= sizeof(sockaddr_in6)) {
+		const auto *sin6 = reinterpret_cast<const sockaddr_in6 *>(&addr.storage);
+		memcpy(key.bytes.data(), &sin6->sin6_addr, 16);
+	}
+	return key;
+}
+
+namespace {
+
+// The finalizer of SplitMix64: every input bit reaches every output bit.
+uint64_t mix64(uint64_t x)
+{
+	x ^= x >> 30;
+	x *= 0xbf58476d1ce4e5b9ull;
+	x ^= x >> 27;
+	x *= 0x94d049bb133111ebull;
+	x ^= x >> 31;
+	return x;
+}
+
+} // namespace
+
+ClientKeyHash::ClientKeyHash()
+{
+	if (getrandom(seed_, sizeof(seed_), GRND_NONBLOCK) != static_cast<ssize_t>(sizeof(seed_))) {
+		// No entropy yet (early boot): the clock is a weaker seed.
+		uint64_t t = static_cast<uint64_t>(
+			std::chrono::steady_clock::now().time_since_epoch().count());
+		seed_[0] = mix64(t);
+		seed_[1] = mix64(t ^ reinterpret_cast<uintptr_t>(this));
+	}
+}
+
+size_t ClientKeyHash::operator()(const ClientKey &key) const
+{
+	uint64_t hi, lo;
+	memcpy(&hi, key.bytes.data(), 8);
+	memcpy(&lo, key.bytes.data() + 8, 8);
+	return static_cast<size_t>(mix64(mix64(hi ^ seed_[0]) ^ lo ^ seed_[1]));
 }
 
 } // namespace fallbackd

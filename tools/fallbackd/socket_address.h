@@ -5,6 +5,7 @@
 
 #include <sys/socket.h>
 
+#include <array>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -37,6 +38,28 @@ bool resolve_host_port(const HostPort &hp, SocketAddress &out, std::string &erro
 
 // "192.0.2.1:80", "[2001:db8::1]:80", "unix:/path" or "family N".
 std::string format_address(const SocketAddress &addr);
+
+// A client's IP address without the port, as a map key: an IPv4 address
+// is stored in its IPv4-mapped IPv6 form (::ffff:a.b.c.d), so both ways a
+// dual-stack listener may show one IPv4 client give the same key. Any
+// other family gives all zeros.
+struct ClientKey {
+	std::array<uint8_t, 16> bytes{};
+	bool operator==(const ClientKey &) const = default;
+};
+ClientKey client_key(const SocketAddress &addr);
+
+// Hashes a ClientKey with a secret seed chosen when the hasher is made, so
+// that clients cannot pick addresses (say, from an IPv6 /64) that all land
+// in one bucket of the table.
+class ClientKeyHash {
+public:
+	ClientKeyHash();
+	size_t operator()(const ClientKey &key) const;
+
+private:
+	uint64_t seed_[2];
+};
 
 // getpeername()/getsockname() of @fd into @out; false with errno set.
 bool peer_address(int fd, SocketAddress &out);
