@@ -29,14 +29,15 @@ constexpr Rule kRules[] = {
 	{Cause::UnknownMethod, KHTTPD_HANDOVER_METHOD, Alone::Static, 501, false},
 	// The file is served; the connection closes, as the body is not read.
 	{Cause::Body, KHTTPD_HANDOVER_BODY, Alone::Proceed, 0, false},
-	{Cause::Dynamic, KHTTPD_HANDOVER_DYNAMIC, Alone::Proceed, 0, false},
+	// Fail closed: what userspace would run must never go out as source.
+	{Cause::Dynamic, KHTTPD_HANDOVER_DYNAMIC, Alone::Refuse, 0, false},
 	{Cause::Hidden, KHTTPD_HANDOVER_FORBIDDEN, Alone::Static, 404, false},
 	{Cause::Missing, KHTTPD_HANDOVER_MISSING, Alone::Static, 404, false},
 	{Cause::Denied, KHTTPD_HANDOVER_FORBIDDEN, Alone::Static, 403, false},
 	{Cause::NotRegular, KHTTPD_HANDOVER_FORBIDDEN, Alone::Static, 404, false},
 	{Cause::ModeMissing, KHTTPD_HANDOVER_FORBIDDEN, Alone::Static, 403, false},
-	{Cause::ModeForbidden, KHTTPD_HANDOVER_FORBIDDEN, Alone::Static, 403, false},
-	{Cause::UnknownType, KHTTPD_HANDOVER_MIME, Alone::Proceed, 0, false},
+	{Cause::ModeForbidden, KHTTPD_HANDOVER_FORBIDDEN, Alone::Refuse, 0, false},
+	{Cause::UnknownType, KHTTPD_HANDOVER_MIME, Alone::Refuse, 0, false},
 	// RFC 9110 allows answering a multi-range request with the whole file.
 	{Cause::MultipleRanges, KHTTPD_HANDOVER_RANGE, Alone::Proceed, 0, false},
 };
@@ -62,12 +63,12 @@ Decision decide(Cause cause, kh_u16 status, bool daemon, const PolicySettings &s
 	if (daemon)
 		return {Action::HandOver, r.reason, 0, false, false};
 	if (s.nodaemon_503)
-		return {Action::Answer, r.reason, 503, true, false};
+		return {Action::Answer, r.reason, 503, true, true};
 	switch (r.alone) {
 	case Alone::Proceed:
 		return {Action::Proceed, r.reason, 0, false, false};
 	case Alone::Refuse:
-		return {Action::Answer, r.reason, 503, false, true};
+		return {Action::Answer, r.reason, 503, r.close, true};
 	case Alone::Static:
 		break;
 	}

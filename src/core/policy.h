@@ -18,13 +18,15 @@ enum class Cause : kh_u8 {
 	KnownMethod,    // POST, PUT, DELETE, OPTIONS, PATCH, CONNECT, TRACE
 	UnknownMethod,  // any other method but GET and HEAD
 	Body,           // GET or HEAD with a request body
-	Dynamic,        // the target matches the `dynamic` list
+	Dynamic,        // the target matches the `dynamic` list, or the file's
+	                // type is one a web server runs (application/x-httpd-*)
 	Hidden,         // a path segment starts with '.'
 	Missing,        // no such file (or the path does not fit)
 	Denied,         // the lookup was refused (permissions along the path)
 	NotRegular,     // a FIFO, device, socket ... (never opened)
 	ModeMissing,    // lacks the perm_required bits
-	ModeForbidden,  // has perm_forbid bits (by default: an execute bit)
+	ModeForbidden,  // has perm_forbid bits (by default: an execute bit, as
+	                // CGI scripts have)
 	UnknownType,    // no Content-Type for its extension
 	MultipleRanges, // several byte ranges (multipart/byteranges)
 	Count
@@ -57,7 +59,7 @@ Decision decide(Cause cause, kh_u16 status, bool daemon, const PolicySettings &s
 // The answer when a hand-over was decided but failed (the daemon went
 // away, or is too far behind): 503, try again later, and close, since a
 // request body may follow that nobody reads.
-constexpr Decision kHandOverFailed{Action::Answer, 0, 503, true, false};
+constexpr Decision kHandOverFailed{Action::Answer, 0, 503, true, true};
 
 // Seconds a 503 asks a client to wait (Retry-After).
 constexpr kh_u32 kRetryAfterSeconds = 5;

@@ -11,7 +11,7 @@ struct RequestPath {
 	// Empty for the root itself.
 	StrView rel;
 	bool trailing_slash = false; // the target named a directory ("/a/")
-	StrView raw_path;            // the target's path as sent (for redirects)
+	StrView raw_path;            // the target's path as sent (never echoed: see write_redirect)
 	StrView query;               // after '?', without it; empty if none
 	bool has_query = false;
 };

@@ -82,7 +82,8 @@ private:
 	void drop_output();
 	// Receives until a complete head (or a head error) is in @result.
 	Read read_head(const StepContext &ctx, ParseResult &result, RequestHead &head);
-	void drop_request(const StepContext &ctx, kh_size len);
+	// The first @len unanswered bytes are answered.
+	void drop_request(kh_size len);
 
 	// Not inlined into step(): their locals (request, verdict, response
 	// writer) would add to one frame, which KASAN's redzones push past the
@@ -102,7 +103,12 @@ private:
 	Next queue(const ResponseWriter &w, OpenFile body, kh_u64 offset, kh_u64 len, bool keep);
 
 	kh_conn *conn_;
-	kh_size have_ = 0;    // bytes buffered in the recv buffer
+	// The recv buffer holds have_ unanswered bytes from start_ on. An
+	// answered request advances start_; the bytes move to the front only
+	// when the buffer's end is reached, so a buffer full of pipelined
+	// requests costs linear time, not quadratic.
+	kh_size start_ = 0;
+	kh_size have_ = 0;
 	kh_size scanned_ = 0; // of them, known not to end a head
 	kh_u32 served_ = 0;   // requests answered on this connection
 	kh_u64 sent_ = 0;     // bytes sent on this connection
@@ -160,7 +166,7 @@ khttpd_step Session::step(const StepContext &ctx)
 		case Next::KeepAlive:
 			// The answer is built: the request's bytes can go, the
 			// pipelined ones behind it stay.
-			drop_request(ctx, result.head_len);
+			drop_request(result.head_len);
 			break;
 		case Next::Close:
 			close_after_ = true;
@@ -209,12 +215,12 @@ void Session::drop_output()
 	out_pos_ = out_len_ = 0;
 }
 
-void Session::drop_request(const StepContext &ctx, kh_size len)
+void Session::drop_request(kh_size len)
 {
-	kh_size rest = have_ - len;
-	for (kh_size i = 0; i < rest; i++)
-		ctx.io.recv[i] = ctx.io.recv[len + i];
-	have_ = rest;
+	start_ += len;
+	have_ -= len;
+	if (!have_)
+		start_ = 0;
 	scanned_ = 0;
 }
 
@@ -222,23 +228,19 @@ Session::Read Session::read_head(const StepContext &ctx, ParseResult &result, Re
 {
 	char *recv = ctx.io.recv;
 	for (;;) {
-		StrView buf(recv, have_);
+		StrView buf(recv + start_, have_);
 		if (have_ > scanned_ && may_hold_head_end(buf, scanned_)) {
 			result = parse_request_head(buf, head);
 			if (result.status != ParseStatus::Incomplete)
 				return Read::Head;
-			if (result.head_len) { // drop leading empty lines
-				kh_size skip = result.head_len;
-				for (kh_size i = skip; i < have_; i++)
-					recv[i - skip] = recv[i];
-				have_ -= skip;
-			}
+			if (result.head_len) // leading empty lines
+				drop_request(result.head_len);
 		}
 		scanned_ = have_;
 		if (have_ == ctx.io.recv_size) {
 			// Full and still no head: 414 if the request line alone
 			// did not fit, else 431.
-			bool line_done = StrView(recv, have_).find('\n') != StrView::npos;
+			bool line_done = StrView(recv + start_, have_).find('\n') != StrView::npos;
 			result = ParseResult{ParseStatus::Error, 0,
 					     static_cast<kh_u16>(line_done ? 431 : 414)};
 			return Read::Head;
@@ -247,8 +249,14 @@ Session::Read Session::read_head(const StepContext &ctx, ParseResult &result, Re
 		// later raises an event and another step (see drained_).
 		if (drained_)
 			return Read::Wait;
-		kh_size room = ctx.io.recv_size - have_;
-		long n = kh_conn_recv(conn_, recv + have_, room);
+		if (start_ + have_ == ctx.io.recv_size) {
+			// The end is reached: the unanswered bytes move to the front.
+			for (kh_size i = 0; i < have_; i++)
+				recv[i] = recv[start_ + i];
+			start_ = 0;
+		}
+		kh_size room = ctx.io.recv_size - start_ - have_;
+		long n = kh_conn_recv(conn_, recv + start_ + have_, room);
 		if (n == -KH_EAGAIN)
 			return Read::Wait;
 		if (n <= 0)
@@ -336,7 +344,7 @@ Next Session::apply(const StepContext &ctx, Request &r, Verdict &v, bool keep)
 
 Next Session::hand_over(const StepContext &ctx, Request &r, kh_u32 reason)
 {
-	if (!kh_conn_hand_over(conn_, ctx.io.recv, have_, reason, served_))
+	if (!kh_conn_hand_over(conn_, ctx.io.recv + start_, have_, reason, served_))
 		return Next::HandOver;
 	// The daemon went away since the decision, or is too far behind.
 	Verdict v = Verdict::decided(kHandOverFailed);

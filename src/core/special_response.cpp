@@ -57,11 +57,54 @@ bool write_error(ResponseWriter &w, kh_u16 status, const ReplyStyle &style,
 	return w.ok();
 }
 
+namespace {
+
+// RFC 3986 pchar and '/': what a path may hold without percent-encoding.
+constexpr bool is_path_char(char c)
+{
+	if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || is_digit(c))
+		return true;
+	switch (c) {
+	case '-': case '.': case '_': case '~': case '!': case '$': case '&':
+	case '\'': case '(': case ')': case '*': case '+': case ',': case ';':
+	case '=': case ':': case '@': case '/':
+		return true;
+	default:
+		return false;
+	}
+}
+
+// Appends the decoded path @rel, percent-encoding what a path may not hold
+// as it is (a '\', a '%', a '?', a control or non-ASCII byte ...).
+void append_encoded_path(ResponseWriter &w, StrView rel)
+{
+	constexpr char hex[] = "0123456789ABCDEF";
+	for (char c : rel) {
+		if (is_path_char(c)) {
+			w.raw(StrView(&c, 1));
+			continue;
+		}
+		auto b = static_cast<unsigned char>(c);
+		char esc[3] = {'%', hex[b >> 4], hex[b & 15]};
+		w.raw(StrView(esc, 3));
+	}
+}
+
+} // namespace
+
 bool write_redirect(ResponseWriter &w, const RequestPath &path, const ReplyStyle &style)
 {
-	// Location: the path as the client sent it, plus '/', plus the query.
+	// Location: "/" + the normalised path + "/" + the query. Never the path
+	// as sent: "//evil.example/%2e%2e/docs" would make it "//evil.example/
+	// %2e%2e/docs/", which browsers read as another host. The normalised
+	// path has no leading '/', no empty segment and no dot segment, and
+	// '\' is encoded, so Location always starts with one '/' and a
+	// segment of this host's.
 	common_headers(w, 301, style);
-	w.raw("Location: ").raw(path.raw_path).raw("/");
+	w.raw("Location: /");
+	append_encoded_path(w, path.rel);
+	if (!path.rel.empty())
+		w.raw("/");
 	if (path.has_query)
 		w.raw("?").raw(path.query);
 	w.raw("\r\n").header("Content-Length", kh_u64{0}).end_head();

@@ -46,6 +46,17 @@ bool compose_path(const Request &r, const RequestPath &path)
 	return true;
 }
 
+// A type a web server runs rather than sends (Apache's handler names, as
+// in older mime.types files: "application/x-httpd-php php"). A file of
+// such a type is never sent as it is, whatever mime.types is loaded.
+constexpr bool is_script_type(StrView type)
+{
+	constexpr StrView prefix = "application/x-httpd-";
+	return type.size() > prefix.size() &&
+	       StrView(type.data(), prefix.size()).equals_icase(prefix);
+}
+static_assert(is_script_type("application/x-httpd-php") && !is_script_type("text/html"));
+
 bool mode_has(kh_u32 mode, kh_u32 bits)
 {
 	return (mode & bits) == bits;
@@ -205,6 +216,8 @@ Verdict find_static_file(Request &r)
 
 	StrView name = StrView::from_cstr(r.scratch.path, r.scratch.path_size);
 	v.type = content_type(name, r.type); // the original's name, not a variant's
+	if (is_script_type(v.type))
+		return refused(r.decide(Cause::Dynamic));
 	if (v.type.empty()) {
 		Decision d = r.decide(Cause::UnknownType);
 		if (d.action != Action::Proceed)

@@ -60,23 +60,24 @@ constexpr Row kRows[] = {
 	{Cause::KnownMethod,    false, false, false, 0,   A, KHTTPD_HANDOVER_METHOD,    405, false, false},
 	{Cause::UnknownMethod,  false, false, false, 0,   A, KHTTPD_HANDOVER_METHOD,    501, false, false},
 	{Cause::Body,           false, false, false, 0,   P, KHTTPD_HANDOVER_BODY,      0,   false, false},
-	{Cause::Dynamic,        false, false, false, 0,   P, KHTTPD_HANDOVER_DYNAMIC,   0,   false, false},
+	// ... except what userspace would run: it fails closed, never sent.
+	{Cause::Dynamic,        false, false, false, 0,   A, KHTTPD_HANDOVER_DYNAMIC,   503, false, true},
 	{Cause::Hidden,         false, false, false, 0,   A, KHTTPD_HANDOVER_FORBIDDEN, 404, false, false},
 	{Cause::Missing,        false, false, false, 0,   A, KHTTPD_HANDOVER_MISSING,   404, false, false},
 	{Cause::Denied,         false, false, false, 0,   A, KHTTPD_HANDOVER_FORBIDDEN, 403, false, false},
 	{Cause::NotRegular,     false, false, false, 0,   A, KHTTPD_HANDOVER_FORBIDDEN, 404, false, false},
 	{Cause::ModeMissing,    false, false, false, 0,   A, KHTTPD_HANDOVER_FORBIDDEN, 403, false, false},
-	{Cause::ModeForbidden,  false, false, false, 0,   A, KHTTPD_HANDOVER_FORBIDDEN, 403, false, false},
-	{Cause::UnknownType,    false, false, false, 0,   P, KHTTPD_HANDOVER_MIME,      0,   false, false},
+	{Cause::ModeForbidden,  false, false, false, 0,   A, KHTTPD_HANDOVER_FORBIDDEN, 503, false, true},
+	{Cause::UnknownType,    false, false, false, 0,   A, KHTTPD_HANDOVER_MIME,      503, false, true},
 	{Cause::MultipleRanges, false, false, false, 0,   P, KHTTPD_HANDOVER_RANGE,     0,   false, false},
 	// nodaemon_503: without a daemon, every one of them is a 503.
-	{Cause::BadRequest,     false, false, true,  400, A, KHTTPD_HANDOVER_MALFORMED, 503, true, false},
-	{Cause::KnownMethod,    false, false, true,  0,   A, KHTTPD_HANDOVER_METHOD,    503, true, false},
-	{Cause::Body,           false, false, true,  0,   A, KHTTPD_HANDOVER_BODY,      503, true, false},
-	{Cause::Dynamic,        false, false, true,  0,   A, KHTTPD_HANDOVER_DYNAMIC,   503, true, false},
-	{Cause::Missing,        false, false, true,  0,   A, KHTTPD_HANDOVER_MISSING,   503, true, false},
-	{Cause::UnknownType,    false, false, true,  0,   A, KHTTPD_HANDOVER_MIME,      503, true, false},
-	{Cause::MultipleRanges, false, false, true,  0,   A, KHTTPD_HANDOVER_RANGE,     503, true, false},
+	{Cause::BadRequest,     false, false, true,  400, A, KHTTPD_HANDOVER_MALFORMED, 503, true, true},
+	{Cause::KnownMethod,    false, false, true,  0,   A, KHTTPD_HANDOVER_METHOD,    503, true, true},
+	{Cause::Body,           false, false, true,  0,   A, KHTTPD_HANDOVER_BODY,      503, true, true},
+	{Cause::Dynamic,        false, false, true,  0,   A, KHTTPD_HANDOVER_DYNAMIC,   503, true, true},
+	{Cause::Missing,        false, false, true,  0,   A, KHTTPD_HANDOVER_MISSING,   503, true, true},
+	{Cause::UnknownType,    false, false, true,  0,   A, KHTTPD_HANDOVER_MIME,      503, true, true},
+	{Cause::MultipleRanges, false, false, true,  0,   A, KHTTPD_HANDOVER_RANGE,     503, true, true},
 };
 // clang-format on
 
@@ -102,7 +103,9 @@ TEST(Policy, EveryRow)
 }
 
 // Every cause, in every setting, has a decision, and the kernel proceeds
-// only where what it then serves is safe to serve.
+// only where what it then serves is safe to serve: never for what
+// userspace would run (Dynamic, UnknownType unless sloppymime,
+// ModeForbidden).
 TEST(Policy, ProceedsOnlyWhereSafe)
 {
 	for (int c = 0; c < static_cast<int>(Cause::Count); c++) {
@@ -112,11 +115,21 @@ TEST(Policy, ProceedsOnlyWhereSafe)
 			Decision d = decide(cause, 400, (bits & 4) != 0, s);
 			if (d.action != Action::Proceed)
 				continue;
-			EXPECT_TRUE(cause == Cause::Body || cause == Cause::Dynamic ||
-				    cause == Cause::UnknownType || cause == Cause::MultipleRanges)
+			EXPECT_TRUE(cause == Cause::Body || cause == Cause::MultipleRanges ||
+				    (cause == Cause::UnknownType && s.sloppy_mime))
 				<< "cause " << c;
 		}
 	}
+}
+
+// A hand-over that was decided but failed (the daemon went away, or its
+// queue is full): try again later, and close (a body may follow).
+TEST(Policy, FailedHandOver)
+{
+	EXPECT_EQ(khttpd::kHandOverFailed.action, Action::Answer);
+	EXPECT_EQ(khttpd::kHandOverFailed.status, 503);
+	EXPECT_TRUE(khttpd::kHandOverFailed.close);
+	EXPECT_TRUE(khttpd::kHandOverFailed.retry_after);
 }
 
 } // namespace

@@ -5,11 +5,13 @@
 #include <cstdio>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "fake_kapi.h"
 #include "http_date.h"
 #include "khttpd/core.h"
 #include "khttpd/handover_reason.h"
+#include "khttpd/mime_table.h"
 
 namespace {
 
@@ -75,8 +77,9 @@ std::string reason(int status)
 }
 
 // @content_range: for a 416, the value of its Content-Range field.
+// @retry_after: a 503's Retry-After value, "" = none.
 std::string error(int status, bool keep, bool head_only = false,
-		  const std::string &content_range = "")
+		  const std::string &content_range = "", const std::string &retry_after = "")
 {
 	std::string title = std::to_string(status) + " " + reason(status);
 	std::string body = "<html>\r\n<head><title>" + title +
@@ -89,11 +92,19 @@ std::string error(int status, bool keep, bool head_only = false,
 			   "Connection: " + (keep ? "keep-alive" : "close") + "\r\n";
 	if (status == 405)
 		head += "Allow: GET, HEAD\r\n";
+	if (!retry_after.empty())
+		head += "Retry-After: " + retry_after + "\r\n";
 	if (!content_range.empty())
 		head += "Content-Range: " + content_range + "\r\n";
 	head += "Content-Type: text/html\r\n"
 		"Content-Length: " + std::to_string(body.size()) + "\r\n\r\n";
 	return head_only ? head : head + body;
+}
+
+// 503, try again in 5 s: what fails closed, and a busy or missing daemon.
+std::string unavailable(bool keep, bool head_only = false)
+{
+	return error(503, keep, head_only, "", "5");
 }
 
 std::string redirect(const std::string &location, bool keep)
@@ -240,8 +251,9 @@ TEST_F(SessionTest, ForbiddenByMode)
 {
 	EXPECT_EQ(run("GET /secret.txt HTTP/1.1\r\nHost: t\r\n\r\n"), error(403, true));
 	EXPECT_EQ(send_files_, 0);
-	params_.perm_forbid = 0111; // no executables
-	EXPECT_EQ(run("GET /run.sh HTTP/1.1\r\nHost: t\r\n\r\n"), error(403, true));
+	params_.perm_forbid = 0111; // no executables: userspace may run them
+	EXPECT_EQ(run("GET /run.sh HTTP/1.1\r\nHost: t\r\n\r\n"), unavailable(true));
+	EXPECT_EQ(send_files_, 0);
 	params_.perm_forbid = 0;
 	params_.perm_required = 0;
 	EXPECT_EQ(run("GET /secret.txt HTTP/1.1\r\nHost: t\r\n\r\n"),
@@ -260,8 +272,52 @@ TEST_F(SessionTest, DirectoryRedirect)
 	EXPECT_EQ(run("GET /sub?a=1&b HTTP/1.1\r\nHost: t\r\n\r\n"),
 		  redirect("/sub/?a=1&b", true));
 	EXPECT_EQ(run("HEAD /sub HTTP/1.0\r\n\r\n"), redirect("/sub/", false));
-	// The path as sent, not as decoded.
-	EXPECT_EQ(run("GET /./s%75b HTTP/1.1\r\nHost: t\r\n\r\n"), redirect("/./s%75b/", true));
+	// Location is built from the normalised path, not the path as sent.
+	EXPECT_EQ(run("GET /./s%75b HTTP/1.1\r\nHost: t\r\n\r\n"), redirect("/sub/", true));
+}
+
+// Many small pipelined requests through a small buffer, received in
+// pieces that end mid-request: answered requests only advance an offset,
+// and the rest moves to the front once the buffer's end is reached. Every
+// request is answered, in order, and nothing is lost at a wrap.
+TEST_F(SessionTest, PipelinedRequestsThroughASmallBuffer)
+{
+	std::string in, want;
+	for (int i = 0; i < 60; i++) { // ~2.5 KiB of requests through 1 KiB
+		std::string target = i % 3 ? "/hello.txt" : "/digits.txt";
+		in += "HEAD " + target + " HTTP/1.1\r\nHost: t\r\nX-N: " + std::to_string(i) +
+		      "\r\n\r\n";
+		want += i % 3 ? ok_head("text/plain", 14, true) : ok_head("text/plain", 10, true);
+	}
+	for (kh_size chunk : {kh_size{0}, kh_size{1}, kh_size{97}, kh_size{700}, kh_size{1024}})
+		EXPECT_EQ(run(in, chunk, 1024), want) << "chunk " << chunk;
+}
+
+// An open redirect: "//host/..." or "/\host/..." as a Location is read by
+// browsers as another host. The path as sent is never echoed.
+TEST_F(SessionTest, RedirectNeverNamesAnotherHost)
+{
+	ASSERT_TRUE(fake::root_add(root_.get(), "a\\b", nullptr, 4096, KH_S_IFDIR | 0755, kMtime));
+	ASSERT_TRUE(fake::root_add(root_.get(), "sub/d e", nullptr, 4096, KH_S_IFDIR | 0755,
+				   kMtime));
+	const std::pair<const char *, const char *> cases[] = {
+		{"//evil.example/%2e%2e/sub", "/sub/"},
+		{"//evil.example/../sub", "/sub/"},
+		{"/\\evil.example/%2e%2e/sub", "/sub/"},
+		{"/%5Cevil.example/%2e%2e/sub", "/sub/"},
+		{"///sub", "/sub/"},
+		{"//sub", "/sub/"},
+		{"/a%5Cb", "/a%5Cb/"},
+		{"/a\\b", "/a%5Cb/"},
+		{"/sub/d%20e?x=%2F%2F", "/sub/d%20e/?x=%2F%2F"},
+		{"http://evil.example//sub", "/sub/"},
+	};
+	for (const auto &[target, location] : cases) {
+		std::string out = run(std::string("GET ") + target + " HTTP/1.1\r\nHost: t\r\n\r\n");
+		EXPECT_EQ(out, redirect(location, true)) << target;
+		EXPECT_EQ(out.find("Location: //"), std::string::npos) << target;
+		EXPECT_EQ(out.find("Location: /\\"), std::string::npos) << target;
+	}
 }
 
 TEST_F(SessionTest, IndexFile)
@@ -1296,23 +1352,81 @@ TEST_F(HandoverTest, NoDaemonAnswersAsAStaticServer)
 	EXPECT_EQ(run("GET /nope.html HTTP/1.1\r\nHost: t\r\n\r\n"), error(404, true));
 	// The policy knew there was no daemon: no hand-over was tried.
 	EXPECT_EQ(conn_->handover_calls, 0);
-	EXPECT_EQ(run("GET /hello.txt?x=1 HTTP/1.1\r\nHost: t\r\n\r\n"),
-		  ok("text/plain", kHello, true));
 	EXPECT_EQ(run("DELETE /x HTTP/1.1\r\nHost: t\r\n\r\n"), error(405, true));
 	// ... or 503, if so configured; files are still served.
 	params_.nodaemon_503 = 1;
-	EXPECT_EQ(run("GET /nope.html HTTP/1.1\r\nHost: t\r\n\r\n"), error(503, false));
-	EXPECT_EQ(run("GET /cgi-bin/x HTTP/1.1\r\nHost: t\r\n\r\n"), error(503, false));
+	EXPECT_EQ(run("GET /nope.html HTTP/1.1\r\nHost: t\r\n\r\n"), unavailable(false));
+	EXPECT_EQ(run("GET /cgi-bin/x HTTP/1.1\r\nHost: t\r\n\r\n"), unavailable(false));
 	EXPECT_EQ(run(kGetHello), ok("text/plain", kHello, true));
+}
+
+// What userspace would run is never sent as it is while no daemon is
+// there to run it (every boot until the daemon is up, every restart).
+TEST_F(HandoverTest, NoDaemonFailsClosed)
+{
+	handover_result_ = -KH_ENOENT;
+	kh_root *r = root_.get();
+	ASSERT_TRUE(fake::root_add_text(r, "wp-config.php", "<?php $pw = 'x';", KH_S_IFREG | 0644,
+					kMtime));
+	ASSERT_TRUE(fake::root_add_text(r, "run.cgi", "#!/bin/sh\necho hi\n", KH_S_IFREG | 0755,
+					kMtime));
+	ASSERT_TRUE(fake::root_add_text(r, "cgi-bin/env", "#!/bin/sh\nenv\n", KH_S_IFREG | 0644,
+					kMtime));
+	ASSERT_TRUE(fake::root_add_text(r, "style.css", "b{}", KH_S_IFREG | 0644, kMtime));
+	params_.perm_forbid = 0111;
+	for (const char *target : {"/wp-config.php", "/wp-config.php?x=1", "/run.cgi",
+				   "/cgi-bin/env", "/sub/../wp-config.php", "/hello.txt?x=1"}) {
+		std::string in = std::string("GET ") + target + " HTTP/1.1\r\nHost: t\r\n\r\n";
+		EXPECT_EQ(run(in), unavailable(true)) << target;
+		EXPECT_EQ(send_files_, 0) << target;
+		EXPECT_EQ(run(std::string("HEAD ") + target + " HTTP/1.1\r\nHost: t\r\n\r\n"),
+			  unavailable(true, true))
+			<< target;
+	}
+	// A query string on a plain static file is no reason to refuse it.
+	params_.dynamic = ".. cgi-bin";
+	EXPECT_EQ(run("GET /style.css?v=3 HTTP/1.1\r\nHost: t\r\n\r\n"),
+		  ok("text/css", "b{}", true));
+	EXPECT_EQ(run("GET /hello.txt?x=1 HTTP/1.1\r\nHost: t\r\n\r\n"),
+		  ok("text/plain", kHello, true));
+	// With a daemon, the same requests are handed over, never served.
+	handover_result_ = 0;
+	expect_handed("GET /run.cgi HTTP/1.1\r\nHost: t\r\n\r\n", KHTTPD_HANDOVER_FORBIDDEN,
+		      "GET /run.cgi HTTP/1.1\r\nHost: t\r\n\r\n");
+	expect_handed("GET /wp-config.php HTTP/1.1\r\nHost: t\r\n\r\n", KHTTPD_HANDOVER_MIME,
+		      "GET /wp-config.php HTTP/1.1\r\nHost: t\r\n\r\n");
+}
+
+// A type a web server runs (Apache's handler names, as older mime.types
+// files list php) is never sent, even when the MIME table knows it.
+TEST_F(HandoverTest, ScriptTypesAreNeverSent)
+{
+	ASSERT_TRUE(fake::root_add_text(root_.get(), "index.php", "<?php secret();",
+					KH_S_IFREG | 0644, kMtime));
+	// As Debian's mime.types once had it.
+	const std::string text = "application/x-httpd-php phtml pht php\n";
+	kh_size size = khttpd_mime_table_size(text.data(), text.size(), nullptr);
+	ASSERT_GT(size, 0u);
+	std::vector<uint64_t> mem((size + 7) / 8);
+	const khttpd_mime_table *t =
+		khttpd_mime_table_build(text.data(), text.size(), mem.data(), size);
+	ASSERT_NE(t, nullptr);
+	fake::set_mime_table(t);
+	std::string in = "GET /index.php HTTP/1.1\r\nHost: t\r\n\r\n";
+	expect_handed(in, KHTTPD_HANDOVER_DYNAMIC, in);
+	handover_result_ = -KH_ENOENT;
+	params_.sloppy_mime = 1;
+	EXPECT_EQ(run(in), unavailable(true));
+	fake::set_mime_table(nullptr);
 }
 
 TEST_F(HandoverTest, BusyDaemonGets503)
 {
 	handover_result_ = -KH_EAGAIN;
 	EXPECT_EQ(run("POST /f HTTP/1.1\r\nHost: t\r\nContent-Length: 1\r\n\r\nx" + kGetHello),
-		  error(503, false));
+		  unavailable(false));
 	EXPECT_EQ(last_step_, KHTTPD_STEP_CLOSE);
-	EXPECT_EQ(run("HEAD /nope HTTP/1.1\r\nHost: t\r\n\r\n"), error(503, false, true));
+	EXPECT_EQ(run("HEAD /nope HTTP/1.1\r\nHost: t\r\n\r\n"), unavailable(false, true));
 }
 
 TEST_F(HandoverTest, UnknownTypesFollowSloppyMime)
@@ -1324,8 +1438,8 @@ TEST_F(HandoverTest, UnknownTypesFollowSloppyMime)
 	EXPECT_EQ(run(in), ok("application/octet-stream", "q", true));
 	EXPECT_EQ(conn_->handover_calls, 0);
 	params_.sloppy_mime = 0;
-	handover_result_ = -KH_ENOENT; // no daemon: served as a static server would
-	EXPECT_EQ(run(in), ok("application/octet-stream", "q", true));
+	handover_result_ = -KH_ENOENT; // no daemon: refused, never sent
+	EXPECT_EQ(run(in), unavailable(true));
 	// Known types never go to userspace.
 	handover_result_ = 0;
 	EXPECT_EQ(run(kGetHello), ok("text/plain", kHello, true));
