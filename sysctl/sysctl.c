@@ -15,6 +15,8 @@
 #include <linux/stat.h>
 #include <linux/string.h>
 #include <linux/sysctl.h>
+#include <linux/uidgid.h>
+#include <linux/user_namespace.h>
 #include <linux/version.h>
 
 #include "../src/kernel/handover.h"
@@ -94,6 +96,37 @@ static int khttpd_sysctl_int(KHTTPD_CTL_TABLE *table, int write, void *buffer,
 	err = khttpd_parse_int(table, write, buffer, lenp, ppos, &val);
 	if (!err && write) {
 		if (khttpd_server_running())
+			err = -EBUSY;
+		else
+			*(int *)table->data = val;
+	}
+	mutex_unlock(&khttpd_config_lock);
+	return err;
+}
+
+/*
+ * uid, gid: an id of the initial user namespace (0 to INT_MAX, all
+ * mapped there; checked all the same), read at start like the others.
+ * @table->extra1 is NULL for uid, non-NULL for gid.
+ */
+static int khttpd_sysctl_id(KHTTPD_CTL_TABLE *table, int write, void *buffer,
+			    size_t *lenp, loff_t *ppos)
+{
+	struct ctl_table tmp = *table;
+	int val, err;
+
+	tmp.extra1 = &khttpd_zero;
+	tmp.extra2 = &khttpd_int_max;
+	mutex_lock(&khttpd_config_lock);
+	val = *(int *)table->data;
+	err = khttpd_parse_int(&tmp, write, buffer, lenp, ppos, &val);
+	if (!err && write) {
+		bool mapped = table->extra1 ? gid_valid(make_kgid(&init_user_ns, val)) :
+					      uid_valid(make_kuid(&init_user_ns, val));
+
+		if (!mapped)
+			err = -EINVAL;
+		else if (khttpd_server_running())
 			err = -EBUSY;
 		else
 			*(int *)table->data = val;
@@ -294,6 +327,21 @@ static struct ctl_table khttpd_table[] = {
 	KHTTPD_INT("sloppymime", sloppymime, &khttpd_zero, &khttpd_one),
 	KHTTPD_INT("nodaemon_503", nodaemon_503, &khttpd_zero, &khttpd_one),
 	KHTTPD_INT("clientport", clientport, &khttpd_one, &khttpd_port_max),
+	{
+		.procname = "uid",
+		.data = &khttpd_config.uid,
+		.maxlen = sizeof(int),
+		.mode = 0644,
+		.proc_handler = khttpd_sysctl_id,
+	},
+	{
+		.procname = "gid",
+		.data = &khttpd_config.gid,
+		.maxlen = sizeof(int),
+		.mode = 0644,
+		.proc_handler = khttpd_sysctl_id,
+		.extra1 = &khttpd_one, /* a gid */
+	},
 	{
 		/* Takes effect at once: read at every hand-over. */
 		.procname = "handover_queue",

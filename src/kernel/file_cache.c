@@ -1,26 +1,44 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Open-file cache: saves the path walk, the getattr and the open for files
- * served again. An entry maps a path relative to the document root to an
- * open file and its metadata, and is used only while it provably still
- * describes what a fresh lookup would find:
+ * Open-file cache: saves the getattr, the permission checks of an open and
+ * the open itself for files served again. An entry maps a path relative to
+ * the document root to an open file and its metadata.
  *
- *  - no rename happened anywhere since its lookup (the global rename_lock
- *    sequence is unchanged), so no directory on its path moved and no other
- *    file was renamed over it;
- *  - its dentry is still hashed, so it was not deleted;
- *  - its inode's ctime is unchanged, so contents, size and mode are the
- *    same (writes and chmod update ctime).
+ * It never saves the path walk. Every request walks its path again
+ * (kapi_file.c, with the server's unprivileged credentials), and the walk
+ * is what sees every change along the path at once: a symlink replaced
+ * (ln -sfn: unlink + symlink, no rename), a directory or file renamed over,
+ * a directory deleted, a directory's permission revoked (chmod o-x, 700) or
+ * its ACL changed. An entry is used only while it provably still describes
+ * what that walk found:
  *
- * A stale entry is dropped and the caller walks the path again. Memory is
- * bounded by the entry count (sysctl filecache_entries), least recently
- * used first out.
+ *  - the walk led to the entry's own dentry on the same mount (any other
+ *    file, directory or symlink target there now is a different dentry);
+ *  - the inode's change time, modification time, size and mode equal what
+ *    the getattr of the entry's open saw: a write, truncate, chmod, chown
+ *    or ACL change updates the change time, and mode and size are compared
+ *    as well because timestamps are coarse (a chmod in the same clock tick
+ *    as the caching lookup still differs in mode);
+ *  - and on each hit the caller checks the file's own permission again
+ *    (inode_permission: mode bits, ACLs, the LSMs' inode hook), as an
+ *    open would.
+ *
+ * So a hit answers exactly as a fresh getattr and open would: the same
+ * inode, seen through the same walk, with the same metadata and access. A
+ * change that leaves times, size and mode all equal (a same-size rewrite
+ * within one timestamp tick) is invisible to a fresh getattr too, and the
+ * bytes come from the same inode's pages either way. The credentials
+ * cannot change under an entry: the cache lives and dies with the server,
+ * and uid and gid are read at start.
+ *
+ * A stale entry is dropped and the caller does the getattr and the open
+ * again. Memory is bounded by the entry count (sysctl filecache_entries),
+ * least recently used first out.
  */
 #include <linux/dcache.h>
 #include <linux/file.h>
 #include <linux/hashtable.h>
 #include <linux/list.h>
-#include <linux/seqlock.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/string.h>
@@ -37,7 +55,6 @@ struct khttpd_fc_entry {
 	struct file *file;
 	struct kh_file_info info;
 	struct timespec64 ctime;
-	unsigned int rename_seq;
 	unsigned int hash;
 	size_t len;
 	char name[];
@@ -110,17 +127,32 @@ static struct khttpd_fc_entry *khttpd_fc_find(struct khttpd_file_cache *fc,
 	return NULL;
 }
 
-static bool khttpd_fc_valid(const struct khttpd_fc_entry *e)
+static struct timespec64 khttpd_inode_mtime(struct inode *inode)
 {
-	struct timespec64 ctime = khttpd_inode_ctime(file_inode(e->file));
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 7, 0)
+	return inode_get_mtime(inode);
+#else
+	return inode->i_mtime;
+#endif
+}
 
-	return !read_seqretry(&rename_lock, e->rename_seq) &&
-	       !d_unhashed(e->file->f_path.dentry) &&
-	       timespec64_equal(&ctime, &e->ctime);
+/* The rules at the top of this file; @path: where the walk led now. */
+static bool khttpd_fc_valid(const struct khttpd_fc_entry *e, const struct path *path)
+{
+	struct inode *inode = file_inode(e->file);
+	struct timespec64 ctime = khttpd_inode_ctime(inode);
+	struct timespec64 mtime = khttpd_inode_mtime(inode);
+
+	return e->file->f_path.dentry == path->dentry &&
+	       e->file->f_path.mnt == path->mnt &&
+	       timespec64_equal(&ctime, &e->ctime) &&
+	       mtime.tv_sec == e->info.mtime_sec && mtime.tv_nsec == e->info.mtime_nsec &&
+	       i_size_read(inode) == e->info.size &&
+	       READ_ONCE(inode->i_mode) == e->info.mode;
 }
 
 bool khttpd_fc_get(struct khttpd_file_cache *fc, const char *name, size_t len,
-		   struct file **file, struct kh_file_info *info)
+		   const struct path *path, struct file **file, struct kh_file_info *info)
 {
 	unsigned int hash = full_name_hash(fc, name, len);
 	struct khttpd_fc_entry *e;
@@ -129,7 +161,7 @@ bool khttpd_fc_get(struct khttpd_file_cache *fc, const char *name, size_t len,
 
 	spin_lock(&fc->lock);
 	e = khttpd_fc_find(fc, name, len, hash);
-	if (e && khttpd_fc_valid(e)) {
+	if (e && khttpd_fc_valid(e, path)) {
 		*file = get_file(e->file);
 		*info = e->info;
 		list_move(&e->lru, &fc->lru);
@@ -144,7 +176,7 @@ bool khttpd_fc_get(struct khttpd_file_cache *fc, const char *name, size_t len,
 
 void khttpd_fc_put(struct khttpd_file_cache *fc, const char *name, size_t len,
 		   struct file *file, const struct kh_file_info *info,
-		   unsigned int rename_seq, struct timespec64 ctime)
+		   struct timespec64 ctime)
 {
 	unsigned int hash = full_name_hash(fc, name, len);
 	struct khttpd_fc_entry *e, *old;
@@ -156,7 +188,6 @@ void khttpd_fc_put(struct khttpd_file_cache *fc, const char *name, size_t len,
 	e->file = get_file(file);
 	e->info = *info;
 	e->ctime = ctime;
-	e->rename_seq = rename_seq;
 	e->hash = hash;
 	e->len = len;
 	memcpy(e->name, name, len);

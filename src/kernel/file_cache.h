@@ -6,6 +6,7 @@
 #define KHTTPD_FILE_CACHE_H
 
 #include <linux/fs.h>
+#include <linux/path.h>
 #include <linux/time64.h>
 
 #include "khttpd/kapi.h"
@@ -17,19 +18,20 @@ struct khttpd_file_cache *khttpd_fc_create(unsigned int max_entries, int *err);
 void khttpd_fc_destroy(struct khttpd_file_cache *fc);
 
 /*
- * On a hit that is still valid, returns true with a new reference to the
- * file in *@file and its metadata in *@info.
+ * @path: where a path walk of @name just led. On a hit that is still valid
+ * (the rules in file_cache.c), returns true with a new reference to the
+ * file in *@file and its metadata in *@info; the caller still checks the
+ * file's permission.
  */
 bool khttpd_fc_get(struct khttpd_file_cache *fc, const char *name, size_t len,
-		   struct file **file, struct kh_file_info *info);
+		   const struct path *path, struct file **file, struct kh_file_info *info);
 
 /*
- * Remembers @file (the cache takes its own reference). @rename_seq is
- * read_seqbegin(&rename_lock) from before the lookup that found @file and
- * @ctime its inode's change time at that lookup.
+ * Remembers @file (the cache takes its own reference) with @info and
+ * @ctime from the getattr done before it was opened.
  */
 void khttpd_fc_put(struct khttpd_file_cache *fc, const char *name, size_t len,
 		   struct file *file, const struct kh_file_info *info,
-		   unsigned int rename_seq, struct timespec64 ctime);
+		   struct timespec64 ctime);
 
 #endif /* KHTTPD_FILE_CACHE_H */

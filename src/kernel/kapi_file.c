@@ -1,15 +1,21 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * File lookup for the core, confined to the document root by the kernel's
- * own path walk.
+ * own path walk, and done with an unprivileged identity: sysctls uid and
+ * gid, no supplementary groups, no capabilities. Directory permissions,
+ * ACLs and LSMs apply to the walk and the open as they do to a web server
+ * running as that user (nfsd and ksmbd override credentials the same way).
  */
+#include <linux/capability.h>
 #include <linux/cred.h>
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/namei.h>
-#include <linux/seqlock.h>
+#include <linux/sched/task.h>
 #include <linux/string.h>
 #include <linux/stat.h>
+#include <linux/uidgid.h>
+#include <linux/user_namespace.h>
 #include <linux/version.h>
 
 #include "file_cache.h"
@@ -32,31 +38,75 @@ unsigned int kh_root_lookup_flags(bool crossmounts)
 	       (crossmounts ? 0 : LOOKUP_NO_XDEV);
 }
 
-int kh_file_open(struct kh_root *root, const char *name, struct kh_file **out,
-		 struct kh_file_info *info)
+int kh_root_init_cred(struct kh_root *root, int uid, int gid)
+{
+	kuid_t kuid = make_kuid(&init_user_ns, uid);
+	kgid_t kgid = make_kgid(&init_user_ns, gid);
+	struct group_info *groups;
+	struct cred *cred;
+
+	if (!uid_valid(kuid) || !gid_valid(kgid))
+		return -EINVAL;
+	/* The kernel's own credentials (not the caller's): no keys, no LSM
+	 * label of whoever wrote "start".
+	 */
+	cred = prepare_kernel_cred(&init_task);
+	if (!cred)
+		return -ENOMEM;
+	groups = groups_alloc(0);
+	if (!groups) {
+		abort_creds(cred);
+		return -ENOMEM;
+	}
+	set_groups(cred, groups); /* takes its own reference */
+	put_group_info(groups);
+	cred->uid = cred->euid = cred->suid = cred->fsuid = kuid;
+	cred->gid = cred->egid = cred->sgid = cred->fsgid = kgid;
+	cred->cap_inheritable = CAP_EMPTY_SET;
+	cred->cap_permitted = CAP_EMPTY_SET;
+	cred->cap_effective = CAP_EMPTY_SET;
+	cred->cap_bset = CAP_EMPTY_SET;
+	cred->cap_ambient = CAP_EMPTY_SET;
+	root->cred = cred;
+	return 0;
+}
+
+int kh_root_lookup(struct kh_root *root, const char *docroot)
+{
+	const struct cred *old = override_creds(root->cred);
+	int err = kern_path(docroot, LOOKUP_FOLLOW | LOOKUP_DIRECTORY, &root->path);
+
+	revert_creds(old);
+	return err;
+}
+
+/*
+ * The rest of kh_file_open() once the walk found @path, under root->cred.
+ * The cache saves the getattr and the open, never the walk: the walk is
+ * what sees a symlink or directory replaced, or a directory's permission
+ * revoked, anywhere on the path (file_cache.c).
+ */
+static int kh_open_path(struct kh_root *root, const char *name, const struct path *path,
+			struct kh_file **out, struct kh_file_info *info)
 {
 	size_t len = strlen(name);
-	struct file *cached;
-	struct path path;
+	struct file *file;
 	struct kstat stat;
-	unsigned int rename_seq;
 	int err;
 
-	*out = NULL;
-	if (root->cache && khttpd_fc_get(root->cache, name, len, &cached, info)) {
-		*out = kh_from_file(cached);
-		return 0;
+	if (root->cache && khttpd_fc_get(root->cache, name, len, path, &file, info)) {
+		/* Costs little, and sees an ACL or LSM change at once. */
+		err = path_permission(path, MAY_OPEN | MAY_READ);
+		if (err)
+			fput(file);
+		else
+			*out = kh_from_file(file);
+		return err;
 	}
 
-	rename_seq = read_seqbegin(&rename_lock);
-	err = vfs_path_lookup(root->path.dentry, root->path.mnt, name,
-			      root->lookup_flags, &path);
+	err = vfs_getattr(path, &stat, STATX_BASIC_STATS, AT_STATX_SYNC_AS_STAT);
 	if (err)
 		return err;
-
-	err = vfs_getattr(&path, &stat, STATX_BASIC_STATS, AT_STATX_SYNC_AS_STAT);
-	if (err)
-		goto out;
 	info->size = stat.size;
 	info->mtime_sec = stat.mtime.tv_sec;
 	info->mtime_nsec = stat.mtime.tv_nsec;
@@ -64,22 +114,38 @@ int kh_file_open(struct kh_root *root, const char *name, struct kh_file **out,
 	info->ino = stat.ino;
 
 	/* Never open anything else: a FIFO or device could block or act. */
-	if (S_ISREG(stat.mode)) {
-		/* O_NOATIME: serving a file is not an access worth a write. */
-		struct file *file = dentry_open(&path, O_RDONLY | O_LARGEFILE | O_NOATIME,
-						current_cred());
+	if (!S_ISREG(stat.mode))
+		return 0;
+	/* dentry_open() checks no permission itself; open(2) would (may_open). */
+	err = path_permission(path, MAY_OPEN | MAY_READ);
+	if (err)
+		return err;
+	/* O_NOATIME: serving a file is not an access worth a write. */
+	file = dentry_open(path, O_RDONLY | O_LARGEFILE | O_NOATIME, root->cred);
+	if (IS_ERR(file))
+		return PTR_ERR(file);
+	*out = kh_from_file(file);
+	if (root->cache)
+		khttpd_fc_put(root->cache, name, len, file, info, stat.ctime);
+	return 0;
+}
 
-		if (IS_ERR(file)) {
-			err = PTR_ERR(file);
-		} else {
-			*out = kh_from_file(file);
-			if (root->cache)
-				khttpd_fc_put(root->cache, name, len, file, info,
-					      rename_seq, stat.ctime);
-		}
+int kh_file_open(struct kh_root *root, const char *name, struct kh_file **out,
+		 struct kh_file_info *info)
+{
+	const struct cred *old;
+	struct path path;
+	int err;
+
+	*out = NULL;
+	old = override_creds(root->cred);
+	err = vfs_path_lookup(root->path.dentry, root->path.mnt, name,
+			      root->lookup_flags, &path);
+	if (!err) {
+		err = kh_open_path(root, name, &path, out, info);
+		path_put(&path);
 	}
-out:
-	path_put(&path);
+	revert_creds(old);
 	return err;
 }
 

@@ -5,6 +5,7 @@
 #ifndef KHTTPD_KAPI_KERNEL_H
 #define KHTTPD_KAPI_KERNEL_H
 
+#include <linux/cred.h>
 #include <linux/fs.h>
 #include <linux/net.h>
 #include <linux/path.h>
@@ -21,11 +22,22 @@ struct khttpd_file_cache;
 struct kh_root {
 	struct path path;
 	unsigned int lookup_flags;
+	const struct cred *cred; /* who looks files up and opens them */
 	struct khttpd_file_cache *cache; /* NULL: caching off */
 };
 
 /* Path walk flags that confine lookups to the document root. */
 unsigned int kh_root_lookup_flags(bool crossmounts);
+
+/*
+ * Makes @root->cred: @uid and @gid (in the initial user namespace), no
+ * supplementary groups, no capabilities. -EINVAL for an unmapped id,
+ * -ENOMEM; @root->cred stays NULL on failure. Released by put_cred().
+ */
+int kh_root_init_cred(struct kh_root *root, int uid, int gid);
+
+/* Resolves @docroot into @root->path, with @root->cred's permissions. */
+int kh_root_lookup(struct kh_root *root, const char *docroot);
 
 static inline struct file *kh_to_file(struct kh_file *f)
 {

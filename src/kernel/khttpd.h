@@ -27,6 +27,8 @@ struct khttpd_config {
 	int sloppymime;         /* unknown types: 1 = octet-stream, 0 = userspace */
 	int nodaemon_503;       /* 1: userspace's requests get 503 without a daemon */
 	int clientport;         /* the userspace server's port (for the daemon) */
+	int uid;                /* who looks files up and opens them */
+	int gid;                /* ... and its only group; no capabilities */
 	char dynamic[KHTTPD_DYNAMIC_MAX]; /* substrings that go to userspace */
 	char docroot[KHTTPD_DOCROOT_MAX];
 	char index[KHTTPD_INDEX_MAX];

@@ -28,6 +28,8 @@ struct khttpd_config khttpd_config = {
 	.sloppymime = 0,
 	.nodaemon_503 = 0,
 	.clientport = 8080,
+	.uid = 33, /* Debian's www-data */
+	.gid = 33,
 };
 
 static int __init khttpd_init(void)

@@ -710,6 +710,8 @@ static void khttpd_server_destroy(struct khttpd_server *srv)
 	khttpd_fc_destroy(srv->root.cache);
 	if (srv->root.path.dentry)
 		path_put(&srv->root.path);
+	if (srv->root.cred)
+		put_cred(srv->root.cred);
 	kfree(srv);
 }
 
@@ -762,8 +764,11 @@ int khttpd_server_start(const struct khttpd_config *cfg)
 	srv->root.cache = khttpd_fc_create(cfg->filecache_entries, &err);
 	if (err)
 		goto fail;
-	err = kern_path(cfg->docroot, LOOKUP_FOLLOW | LOOKUP_DIRECTORY,
-			&srv->root.path);
+	err = kh_root_init_cred(&srv->root, cfg->uid, cfg->gid);
+	if (err)
+		goto fail;
+	/* As uid/gid: a root it cannot reach fails here, not in every request. */
+	err = kh_root_lookup(&srv->root, cfg->docroot);
 	if (err) {
 		pr_err("documentroot %s: error %d\n", cfg->docroot, err);
 		srv->root.path.dentry = NULL;

@@ -10,6 +10,7 @@
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/lib.sh"
+. "$HERE/credentials.sh"
 . "$HERE/mime_reload.sh"
 . "$HERE/nginx_compare.sh"
 
@@ -312,7 +313,14 @@ test_settings() {
 	expect_eq "perm_forbid=73 (0111) forbids executables" 403 "$(status /run.sh)"
 	expect_eq "perm_forbid=73 still serves plain files" 200 "$(status /one.txt)"
 	with_settings perm_forbid=0 perm_required=0
-	expect_eq "perm_required=0 serves a 0600 file" 200 "$(status /secret.txt)"
+	chgrp 33 "$WWW/secret.txt"
+	chmod 640 "$WWW/secret.txt"
+	expect_eq "perm_required=0 serves a file without o+r (0640, group 33)" 200 \
+		"$(status /secret.txt)"
+	chgrp root "$WWW/secret.txt"
+	chmod 600 "$WWW/secret.txt"
+	expect_eq "perm_required=0: a 0600 file of root's is not readable by uid 33" 403 \
+		"$(status /secret.txt)"
 	with_settings perm_required=4
 }
 
@@ -439,7 +447,7 @@ resume_server() {
 }
 
 part1=(test_load test_sysctl_validation test_start_errors test_serving test_errors
-	test_connection_handling test_stop_start test_settings)
+	test_connection_handling test_stop_start test_settings test_credentials)
 part2=(test_event_driven test_mime_reload test_file_cache test_compare_nginx
 	test_rmmod_while_serving)
 case $PART in
