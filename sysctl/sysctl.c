@@ -384,3 +384,7 @@ void khttpd_sysctl_unregister(void)
 {
 	unregister_sysctl_table(khttpd_sysctl_header);
 }
+
+#if IS_ENABLED(CONFIG_KUNIT)
+#include "sysctl_test.c"
+#endif

@@ -220,3 +220,7 @@ void khttpd_fc_destroy(struct khttpd_file_cache *fc)
 	khttpd_fc_free_list(&dead);
 	kfree(fc);
 }
+
+#if IS_ENABLED(CONFIG_KUNIT)
+#include "file_cache_test.c"
+#endif

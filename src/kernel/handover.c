@@ -359,3 +359,7 @@ void khttpd_fallback_exit(void)
 	/* Waits for a running ioctl (the courier) to return. */
 	proc_remove(fb.dir);
 }
+
+#if IS_ENABLED(CONFIG_KUNIT)
+#include "handover_test.c"
+#endif

@@ -176,3 +176,7 @@ void khttpd_mime_exit(void)
 	khttpd_mime_swap(NULL);
 	mutex_unlock(&khttpd_mime_lock);
 }
+
+#if IS_ENABLED(CONFIG_KUNIT)
+#include "mime_table_test.c"
+#endif

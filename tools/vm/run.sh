@@ -2,7 +2,7 @@
 # Boot a khttpd target kernel under QEMU/TCG and run a guest script in it.
 #
 # Usage: tools/vm/run.sh --kernel deb61|deb612|debug [--out DIR] [--mem MB] [--timeout SEC]
-#                        [--hostfwd HOSTPORT:GUESTPORT]... [--interactive] [--] SCRIPT [ARGS...]
+#                        [--hostfwd HOSTPORT:GUESTPORT]... [--interactive] [--kunit] [--] SCRIPT [ARGS...]
 #
 # The guest's root is the host's root, read-only over 9p (tmpfs over /tmp /run /var/log
 # /var/tmp /root /var/lib/nginx /var/lib/apache2), so SCRIPT (a host path) and every host tool
@@ -20,6 +20,8 @@
 # --interactive: no default timeout, the guest console is attached to the terminal (stdin goes
 # to the script; Ctrl-C interrupts the script, Ctrl-A x kills QEMU). Use a script that blocks
 # (e.g. ends with `sleep infinity`) to keep the guest alive for a demo.
+# --kunit: let KUnit run the suites of the modules loaded (on the debug kernel khttpd.ko carries
+# its KUnit suites); without it the guest boots with kunit.enable=0 and they do not run.
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -32,7 +34,7 @@ usage() {
     exit 125
 }
 
-kernel='' out='' mem=2048 timeout='' interactive=0 fwds=()
+kernel='' out='' mem=2048 timeout='' interactive=0 kunit=0 fwds=()
 while [[ $# -gt 0 ]]; do
     case $1 in
         --kernel) kernel=${2:?}; shift 2 ;;
@@ -41,6 +43,7 @@ while [[ $# -gt 0 ]]; do
         --timeout) timeout=${2:?}; shift 2 ;;
         --hostfwd) fwds+=("${2:?}"); shift 2 ;;
         --interactive) interactive=1; shift ;;
+        --kunit) kunit=1; shift ;;
         -h|--help) usage ;;
         --) shift; break ;;
         -*) echo "run.sh: unknown option $1" >&2; usage ;;
@@ -231,7 +234,7 @@ done
 # ---- QEMU ----
 qemu=(qemu-system-x86_64 -accel tcg,thread=multi -smp 2 -m "$mem" -no-reboot
     -kernel "$image" -initrd "$initrd"
-    -append "console=ttyS0 panic=-1 quiet log_buf_len=4M"
+    -append "console=ttyS0 panic=-1 quiet log_buf_len=4M$([[ $kunit == 1 ]] || echo ' kunit.enable=0')"
     -fsdev local,id=r,path=/,security_model=none,readonly=on,multidevs=remap
     -device virtio-9p-pci,fsdev=r,mount_tag=hostroot
     -fsdev local,id=o,path="$out",security_model=none,multidevs=remap

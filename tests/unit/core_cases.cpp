@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
-// KUnit test bodies for the khttpd core, in freestanding C++ like the core
-// itself (no std, no kernel headers). Each extern "C" function is one
-// kunit_case (see khttpd_kunit.h / khttpd_kunit.c). Large objects come from
-// kh_alloc: kernel stacks are small.
+// Test cases for the khttpd core written in freestanding C++ like the core
+// itself (no std, no test framework headers): they once ran as a KUnit
+// module too and now run on the host only (test_core_cases.cpp is their
+// GoogleTest glue). Each extern "C" function is one case (core_cases.h).
 #include "../fake/fake_kapi.h"
 #include "khttpd/core.h"
 #include "khttpd/handover_reason.h"
-#include "khttpd_kunit.h"
+#include "core_cases.h"
 
 #include "byte_range.h"
 #include "content_coding.h"
@@ -23,14 +23,14 @@ using namespace khttpd;
 
 namespace {
 
-#define EXPECT(cond) khttpd_kunit_expect(test, (cond), #cond, __FILE__, __LINE__)
+#define EXPECT(cond) core_case_expect(test, (cond), #cond, __FILE__, __LINE__)
 #define EXPECT_SV(got, want) expect_sv(test, (got), StrView(want), #got " == " #want, \
 				       __FILE__, __LINE__)
 
-void expect_sv(kunit *test, StrView got, StrView want, const char *expr, const char *file,
+void expect_sv(core_case *test, StrView got, StrView want, const char *expr, const char *file,
 	       int line)
 {
-	khttpd_kunit_expect_bytes(test, got == want, got.data(), got.size(), want.data(),
+	core_case_expect_bytes(test, got == want, got.data(), got.size(), want.data(),
 				  want.size(), expr, file, line);
 }
 
@@ -138,7 +138,7 @@ constexpr kh_size kMaxHead = 1024;
 // A fake root, a connection and session buffers, from kh_alloc.
 class Harness {
 public:
-	explicit Harness(kunit *test) : test_(test)
+	explicit Harness(core_case *test) : test_(test)
 	{
 		root_ = static_cast<kh_root *>(kh_alloc(sizeof(kh_root)));
 		conn_ = static_cast<kh_conn *>(kh_alloc(sizeof(kh_conn)));
@@ -188,10 +188,10 @@ public:
 			conn_->handover_result = 0;
 		conn_->send_cap = send_cap;
 		conn_->send_eagain_every = send_cap ? 3 : 0;
-		params_.dynamic = ".. cgi-bin ?";
+		params_.dynamic = ".. cgi-bin"; // the default
 		fake::serve(conn_, root_, &params_, kMaxHead, block_, spare_, scratch_);
-		khttpd_kunit_expect(test_, !conn_->overflow, "!overflow", __FILE__, __LINE__);
-		khttpd_kunit_expect(test_, fake::open_files(root_) == 0, "no file left open",
+		core_case_expect(test_, !conn_->overflow, "!overflow", __FILE__, __LINE__);
+		core_case_expect(test_, fake::open_files(root_) == 0, "no file left open",
 				    __FILE__, __LINE__);
 		return StrView(conn_->out, conn_->out_len);
 	}
@@ -200,7 +200,7 @@ public:
 	kh_conn *conn() { return conn_; }
 
 private:
-	kunit *test_;
+	core_case *test_;
 	kh_root *root_;
 	kh_conn *conn_;
 	char *block_;
@@ -220,7 +220,7 @@ private:
 
 // --- parser ----------------------------------------------------------------
 
-extern "C" void khttpd_kunit_parser_get(kunit *test)
+extern "C" void core_case_parser_get(core_case *test)
 {
 	RequestHead h;
 	StrView s = lit("GET /a/b.html?x HTTP/1.1\r\nHost: example.com\r\n"
@@ -251,7 +251,7 @@ extern "C" void khttpd_kunit_parser_get(kunit *test)
 	EXPECT(h.has_body);
 }
 
-extern "C" void khttpd_kunit_parser_errors(kunit *test)
+extern "C" void core_case_parser_errors(core_case *test)
 {
 	EXPECT(parse_error(lit("GET / HTTP/2.0\r\nHost: h\r\n\r\n")) == 505);
 	EXPECT(parse_error(lit("GET / HTTP/1.1\r\n\r\n")) == 400);
@@ -267,7 +267,7 @@ extern "C" void khttpd_kunit_parser_errors(kunit *test)
 	EXPECT(parse_error(lit("GET / HTTP/1.1\r\nHost: a\r\n\r\n")) == 0);
 }
 
-extern "C" void khttpd_kunit_parser_every_prefix(kunit *test)
+extern "C" void core_case_parser_every_prefix(core_case *test)
 {
 	StrView s = lit("\r\nGET /index.html HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n");
 	for (kh_size n = 0; n < s.size(); n++) {
@@ -288,20 +288,20 @@ extern "C" void khttpd_kunit_parser_every_prefix(kunit *test)
 
 // --- request_path ----------------------------------------------------------
 
-extern "C" void khttpd_kunit_path_decode(kunit *test)
+extern "C" void core_case_path_decode(core_case *test)
 {
 	char scratch[128];
 	for (const PathCase &c : kPathCases) {
 		RequestPath p;
 		StrView target = StrView::from_cstr(c.target, 100);
 		kh_u16 st = resolve_request_path(target, scratch, sizeof(scratch), p);
-		khttpd_kunit_expect_bytes(test, st == c.status, target.data(), target.size(), "",
+		core_case_expect_bytes(test, st == c.status, target.data(), target.size(), "",
 					  0, "status", __FILE__, __LINE__);
 		if (st || c.status)
 			continue;
 		expect_sv(test, p.rel, StrView::from_cstr(c.rel, 100), c.target, __FILE__,
 			  __LINE__);
-		khttpd_kunit_expect(test, p.trailing_slash == c.trailing_slash, c.target,
+		core_case_expect(test, p.trailing_slash == c.trailing_slash, c.target,
 				    __FILE__, __LINE__);
 	}
 	RequestPath p;
@@ -314,20 +314,20 @@ extern "C" void khttpd_kunit_path_decode(kunit *test)
 	EXPECT(!has_hidden_segment(lit("a.b/c")));
 }
 
-extern "C" void khttpd_kunit_path_traversal(kunit *test)
+extern "C" void core_case_path_traversal(core_case *test)
 {
 	char scratch[128];
 	for (const char *t : kTraversals) {
 		RequestPath p;
 		kh_u16 st = resolve_request_path(StrView::from_cstr(t, 100), scratch,
 						 sizeof(scratch), p);
-		khttpd_kunit_expect(test, st == 400, t, __FILE__, __LINE__);
+		core_case_expect(test, st == 400, t, __FILE__, __LINE__);
 	}
 }
 
 // --- date, MIME, writer ----------------------------------------------------
 
-extern "C" void khttpd_kunit_date(kunit *test)
+extern "C" void core_case_date(core_case *test)
 {
 	struct {
 		kh_s64 t;
@@ -351,7 +351,7 @@ extern "C" void khttpd_kunit_date(kunit *test)
 	}
 }
 
-extern "C" void khttpd_kunit_mime(kunit *test)
+extern "C" void core_case_mime(core_case *test)
 {
 	EXPECT_SV(mime_type_for(lit("index.html")), "text/html");
 	EXPECT_SV(mime_type_for(lit("A/B.PNG")), "image/png");
@@ -361,7 +361,7 @@ extern "C" void khttpd_kunit_mime(kunit *test)
 	EXPECT_SV(mime_type_for(lit("v1.2/README")), "application/octet-stream");
 }
 
-extern "C" void khttpd_kunit_writer_overflow(kunit *test)
+extern "C" void core_case_writer_overflow(core_case *test)
 {
 	char buf[32];
 	ResponseWriter w(buf, 24);
@@ -451,7 +451,7 @@ struct TextBuilder {
 
 } // namespace
 
-extern "C" void khttpd_kunit_mime_table(kunit *test)
+extern "C" void core_case_mime_table(core_case *test)
 {
 	static const char kText[] = "# test table\n"
 				    "\n"
@@ -508,7 +508,7 @@ extern "C" void khttpd_kunit_mime_table(kunit *test)
 	fake::set_mime_table(nullptr);
 }
 
-extern "C" void khttpd_kunit_mime_table_big(kunit *test)
+extern "C" void core_case_mime_table_big(core_case *test)
 {
 	// 4096 distinct extensions in descending order, each given twice (the
 	// second line wins): the sort, the override and every lookup.
@@ -552,7 +552,7 @@ extern "C" void khttpd_kunit_mime_table_big(kunit *test)
 
 // --- session through the fake kapi -------------------------------------------
 
-extern "C" void khttpd_kunit_session_get(kunit *test)
+extern "C" void core_case_session_get(core_case *test)
 {
 	HARNESS(h);
 	EXPECT_SV(h.run(lit("GET /hello.txt HTTP/1.1\r\nHost: t\r\n\r\n")),
@@ -563,7 +563,7 @@ extern "C" void khttpd_kunit_session_get(kunit *test)
 	EXPECT_SV(StrView::from_cstr(h.root()->last_path, 64), "index.html");
 }
 
-extern "C" void khttpd_kunit_session_head(kunit *test)
+extern "C" void core_case_session_head(core_case *test)
 {
 	HARNESS(h);
 	EXPECT_SV(h.run(lit("HEAD /hello.txt HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n")),
@@ -571,7 +571,7 @@ extern "C" void khttpd_kunit_session_head(kunit *test)
 	EXPECT(h.conn()->send_file_calls == 0);
 }
 
-extern "C" void khttpd_kunit_session_not_found(kunit *test)
+extern "C" void core_case_session_not_found(core_case *test)
 {
 	HARNESS(h);
 	EXPECT_SV(h.run(lit("GET /missing.html HTTP/1.1\r\nHost: t\r\n\r\n")),
@@ -580,7 +580,7 @@ extern "C" void khttpd_kunit_session_not_found(kunit *test)
 		  NOT_FOUND("keep-alive"));
 }
 
-extern "C" void khttpd_kunit_session_forbidden(kunit *test)
+extern "C" void core_case_session_forbidden(core_case *test)
 {
 	HARNESS(h);
 	EXPECT_SV(h.run(lit("GET /secret.txt HTTP/1.1\r\nHost: t\r\n\r\n")),
@@ -588,14 +588,14 @@ extern "C" void khttpd_kunit_session_forbidden(kunit *test)
 	EXPECT(h.conn()->send_file_calls == 0);
 }
 
-extern "C" void khttpd_kunit_session_redirect(kunit *test)
+extern "C" void core_case_session_redirect(core_case *test)
 {
 	HARNESS(h);
 	EXPECT_SV(h.run(lit("GET /sub?x=1 HTTP/1.1\r\nHost: t\r\n\r\n")),
 		  REDIRECT("keep-alive", "/sub/?x=1"));
 }
 
-extern "C" void khttpd_kunit_session_keep_alive(kunit *test)
+extern "C" void core_case_session_keep_alive(core_case *test)
 {
 	HARNESS(h);
 	StrView in = lit("GET /hello.txt HTTP/1.1\r\nHost: t\r\n\r\n"
@@ -605,7 +605,7 @@ extern "C" void khttpd_kunit_session_keep_alive(kunit *test)
 	EXPECT_SV(h.run(in), HELLO_200("keep-alive") NOT_FOUND("keep-alive") INDEX_200("close"));
 }
 
-extern "C" void khttpd_kunit_session_split(kunit *test)
+extern "C" void core_case_session_split(core_case *test)
 {
 	HARNESS(h);
 	StrView in = lit("\r\nGET /hello.txt HTTP/1.1\r\nHost: t\r\n\r\n"
@@ -622,7 +622,7 @@ extern "C" void khttpd_kunit_session_split(kunit *test)
 	}
 }
 
-extern "C" void khttpd_kunit_session_bad_requests(kunit *test)
+extern "C" void core_case_session_bad_requests(core_case *test)
 {
 	HARNESS(h);
 	EXPECT_SV(h.run(lit("GET /../etc/passwd HTTP/1.1\r\nHost: t\r\n\r\n"
@@ -632,7 +632,7 @@ extern "C" void khttpd_kunit_session_bad_requests(kunit *test)
 	EXPECT_SV(h.run(lit("\x16\x03\x01 junk\r\n\r\n")), BAD_REQUEST("close"));
 }
 
-extern "C" void khttpd_kunit_session_partial_sends(kunit *test)
+extern "C" void core_case_session_partial_sends(core_case *test)
 {
 	HARNESS(h);
 	StrView in = lit("GET /hello.txt HTTP/1.1\r\nHost: t\r\n\r\n"
@@ -644,7 +644,7 @@ extern "C" void khttpd_kunit_session_partial_sends(kunit *test)
 	EXPECT(h.conn()->steps_write > 0);
 }
 
-extern "C" void khttpd_kunit_session_handover(kunit *test)
+extern "C" void core_case_session_handover(core_case *test)
 {
 	HARNESS(h);
 	// Static, then a CGI: the CGI request and what follows go to userspace.
@@ -673,7 +673,7 @@ extern "C" void khttpd_kunit_session_handover(kunit *test)
 
 // --- dates, ETags, ranges, preconditions -------------------------------------
 
-extern "C" void khttpd_kunit_date_parse(kunit *test)
+extern "C" void core_case_date_parse(core_case *test)
 {
 	kh_s64 t = 0;
 	EXPECT(parse_http_date(lit("Sun, 06 Nov 1994 08:49:37 GMT"), kNow, t) && t == 784111777);
@@ -686,7 +686,7 @@ extern "C" void khttpd_kunit_date_parse(kunit *test)
 	EXPECT(!parse_http_date(lit(""), kNow, t));
 }
 
-extern "C" void khttpd_kunit_etag(kunit *test)
+extern "C" void core_case_etag(core_case *test)
 {
 	char buf[kEtagMax];
 	EXPECT_SV(StrView(buf, format_etag(kMtime, 14, buf)), "\"3b9aca00-e\"");
@@ -699,7 +699,7 @@ extern "C" void khttpd_kunit_etag(kunit *test)
 	EXPECT(!etag_list_matches(lit("\"3b9aca00-e"), cur, EtagCompare::Weak));
 }
 
-extern "C" void khttpd_kunit_range_overflow(kunit *test)
+extern "C" void core_case_range_overflow(core_case *test)
 {
 	constexpr kh_u64 kMax = ~kh_u64{0};
 	ByteRange r = parse_byte_range(lit("bytes=0-18446744073709551615"), 10);
@@ -722,7 +722,7 @@ extern "C" void khttpd_kunit_range_overflow(kunit *test)
 	EXPECT(r.kind == RangeKind::Single && r.first == 0 && r.length() == kMax);
 }
 
-extern "C" void khttpd_kunit_preconditions(kunit *test)
+extern "C" void core_case_preconditions(core_case *test)
 {
 	Validators v{kMtime, lit("\"3b9aca00-e\"")};
 	RequestHead h;
@@ -756,7 +756,7 @@ extern "C" void khttpd_kunit_preconditions(kunit *test)
 	"\r\nLast-Modified: " DATE_MTIME "\r\nETag: \"3b9aca00-a\"\r\nAccept-Ranges: bytes" \
 	"\r\n" extra "\r\n"
 
-extern "C" void khttpd_kunit_session_range(kunit *test)
+extern "C" void core_case_session_range(core_case *test)
 {
 	HARNESS(h);
 	EXPECT_SV(h.run(lit("GET /digits.txt HTTP/1.1\r\nHost: t\r\nRange: bytes=2-5\r\n\r\n")),
@@ -774,7 +774,7 @@ extern "C" void khttpd_kunit_session_range(kunit *test)
 		  ERROR_BODY("416 Range Not Satisfiable"));
 }
 
-extern "C" void khttpd_kunit_session_conditional(kunit *test)
+extern "C" void core_case_session_conditional(core_case *test)
 {
 	HARNESS(h);
 	EXPECT_SV(h.run(lit("GET /digits.txt HTTP/1.1\r\nHost: t\r\n"
@@ -802,7 +802,7 @@ kh_size codings(StrView value, Coding out[kVariantCodings])
 
 } // namespace
 
-extern "C" void khttpd_kunit_accept_encoding(kunit *test)
+extern "C" void core_case_accept_encoding(core_case *test)
 {
 	Coding c[kVariantCodings];
 	EXPECT(codings(lit("gzip, deflate, br, zstd"), c) == 3 && c[0] == Coding::Br &&
@@ -833,7 +833,7 @@ extern "C" void khttpd_kunit_accept_encoding(kunit *test)
 	"\r\nETag: \"3b9aca01-8-br\"\r\nAccept-Ranges: bytes\r\nVary: Accept-Encoding\r\n" \
 	extra "\r\n"
 
-extern "C" void khttpd_kunit_session_variant(kunit *test)
+extern "C" void core_case_session_variant(core_case *test)
 {
 	HARNESS(h);
 	EXPECT_SV(h.run(lit("GET /hello.txt HTTP/1.1\r\nHost: t\r\n"
@@ -855,7 +855,7 @@ extern "C" void khttpd_kunit_session_variant(kunit *test)
 		  HELLO_200("keep-alive"));
 }
 
-extern "C" void khttpd_kunit_session_variant_stale(kunit *test)
+extern "C" void core_case_session_variant_stale(core_case *test)
 {
 	HARNESS(h);
 	// index.html.gz is older than index.html: identity, with Vary.

@@ -1,17 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0
-// Runs the KUnit test bodies (tests/kunit/kunit_tests.cpp) on the host too,
-// under ASan/UBSan, with host versions of the C report shims.
+// Runs the freestanding test cases of core_cases.cpp under GoogleTest
+// (ASan/UBSan), with the two report functions they call.
 #include <gtest/gtest.h>
 
 #include <string>
 
-#include "../kunit/khttpd_kunit.h"
+#include "core_cases.h"
 
-struct kunit {
+struct core_case {
 	int failures = 0;
 };
 
-extern "C" void khttpd_kunit_expect(struct kunit *test, bool ok, const char *expr,
+extern "C" void core_case_expect(struct core_case *test, bool ok, const char *expr,
 				    const char *file, int line)
 {
 	if (ok)
@@ -20,7 +20,7 @@ extern "C" void khttpd_kunit_expect(struct kunit *test, bool ok, const char *exp
 	ADD_FAILURE_AT(file, line) << "expected " << expr;
 }
 
-extern "C" void khttpd_kunit_expect_bytes(struct kunit *test, bool ok, const char *got,
+extern "C" void core_case_expect_bytes(struct core_case *test, bool ok, const char *got,
 					  unsigned long got_len, const char *want,
 					  unsigned long want_len, const char *expr,
 					  const char *file, int line)
@@ -34,10 +34,10 @@ extern "C" void khttpd_kunit_expect_bytes(struct kunit *test, bool ok, const cha
 }
 
 #define KHTTPD_HOST_CASE(name)        \
-	TEST(KunitBodies, name)       \
+	TEST(CoreCases, name)       \
 	{                             \
-		kunit t;              \
+		core_case t;              \
 		name(&t);             \
 		EXPECT_EQ(t.failures, 0); \
 	}
-KHTTPD_KUNIT_CASES(KHTTPD_HOST_CASE)
+CORE_CASES(KHTTPD_HOST_CASE)

@@ -1,3 +1,0 @@
-// SPDX-License-Identifier: GPL-2.0
-// khttpd_kunit.ko's own copy of the core: src/core/byte_range.cpp.
-#include "../../src/core/byte_range.cpp"
