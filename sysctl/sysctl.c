@@ -19,9 +19,7 @@
 #include <linux/user_namespace.h>
 #include <linux/version.h>
 
-#include "../src/kernel/handover.h"
 #include "../src/kernel/khttpd.h"
-#include "../src/kernel/mime_table.h"
 
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 11, 0)
 #define KHTTPD_CTL_TABLE const struct ctl_table
@@ -229,18 +227,6 @@ static int khttpd_sysctl_mimetypes(KHTTPD_CTL_TABLE *table, int write, void *buf
 }
 
 /* A read-only counter: @table->extra1 is its enum khttpd_stat. */
-static unsigned long khttpd_stat_read(enum khttpd_stat which)
-{
-	switch (which) {
-	case KHTTPD_STAT_DAEMON_PID:
-		return khttpd_fallback_daemon();
-	case KHTTPD_STAT_REFUSED:
-		return khttpd_fallback_refused();
-	default:
-		return khttpd_server_stat(which);
-	}
-}
-
 static int khttpd_sysctl_stat(KHTTPD_CTL_TABLE *table, int write, void *buffer,
 			      size_t *lenp, loff_t *ppos)
 {
@@ -251,7 +237,7 @@ static int khttpd_sysctl_stat(KHTTPD_CTL_TABLE *table, int write, void *buffer,
 	if (write)
 		return -EPERM;
 	mutex_lock(&khttpd_config_lock);
-	val = khttpd_stat_read((enum khttpd_stat)(long)table->extra1);
+	val = khttpd_server_stat((enum khttpd_stat)(long)table->extra1);
 	tmp.data = &val;
 	tmp.maxlen = sizeof(val);
 	tmp.extra1 = NULL;

@@ -71,10 +71,11 @@ long kh_file_read(struct kh_file *file, kh_u64 offset, void *buf, kh_size len);
  * Hand the connection to the userspace daemon, with @len bytes it sent that
  * the core read but did not answer (@data: the request being handed over
  * and whatever followed it). @reason: enum khttpd_handover_reason
- * (khttpd/fallback.h); @served: requests the core answered before. Returns
- * 0 when taken (the connection is no longer the core's: the step returns
- * KHTTPD_STEP_HANDOVER and touches it no more), -KH_ENOENT when no daemon is
- * registered, -KH_EAGAIN when the daemon is too far behind, -KH_ENOMEM.
+ * (khttpd/handover_reason.h, in include/uapi); @served: requests the core
+ * answered before. Returns 0 when taken (the connection is no longer the
+ * core's: the step returns KHTTPD_STEP_HANDOVER and touches it no more),
+ * -KH_ENOENT when no daemon is registered, -KH_EAGAIN when the daemon is
+ * too far behind, -KH_ENOMEM.
  */
 int kh_conn_hand_over(struct kh_conn *conn, const void *data, kh_size len,
 		      kh_u32 reason, kh_u32 served);
@@ -110,10 +111,9 @@ void kh_free(void *ptr);
  * loaded at run time: /proc/sys/net/khttpd/mimetypes). Copies it into @out
  * (no NUL added) and returns its length; returns 0 if the name has no or
  * an unknown extension (the caller applies its sloppymime policy), or if
- * the type does not fit @out_size (KH_MIME_TYPE_MAX always fits).
- * Never sleeps.
+ * the type does not fit @out_size (KH_MIME_TYPE_MAX, in types.h, always
+ * fits). Never sleeps.
  */
-#define KH_MIME_TYPE_MAX 127
 kh_size kh_mime_type(const char *name, kh_size name_len, char *out, kh_size out_size);
 
 #ifdef __cplusplus

@@ -8,10 +8,10 @@
  * the end of the line, blank lines are skipped, a type with no extension is
  * ignored, and a later line overrides an earlier one for the same extension
  * (as nginx does). Checked strictly, since a type ends up in a response
- * header: a type is token "/" token (RFC 9110 tchar) of at most 127 bytes;
- * an extension is 1..31 tchar bytes, not starting with '.', stored lower
- * case and matched in any case; no NUL or CR anywhere in the text; at most
- * 65536 extensions in all. One malformed line rejects the whole text.
+ * header: a type is token "/" token (RFC 9110 tchar) of at most
+ * KHTTPD_MIME_TYPE_MAX (127) bytes; an extension is 1..31 tchar bytes, not
+ * starting with '.', stored lower case and matched in any case; no NUL or
+ * CR anywhere in the text; at most 65536 extensions in all. One malformed line rejects the whole text.
  *
  * A table is immutable and lives in one block of memory that the caller
  * provides (aligned to 8 bytes); the core allocates nothing. The functions
@@ -28,7 +28,7 @@ extern "C" {
 
 struct khttpd_mime_table;
 
-#define KHTTPD_MIME_TYPE_MAX 127      /* bytes of a type */
+#define KHTTPD_MIME_TYPE_MAX KH_MIME_TYPE_MAX /* bytes of a type (types.h) */
 #define KHTTPD_MIME_EXT_MAX 31        /* bytes of an extension */
 #define KHTTPD_MIME_ENTRIES_MAX 65536 /* extensions in one text */
 

@@ -32,6 +32,13 @@ typedef __SIZE_TYPE__ kh_size;
 #define KH_ELOOP 40
 #define KH_ECONNRESET 104
 
+/*
+ * Longest Content-Type ("type/subtype") in bytes, for every MIME table: the
+ * built-in one (src/core/mime.h), those loaded at run time
+ * (khttpd/mime_table.h) and kh_mime_type()'s answer (khttpd/kapi.h).
+ */
+#define KH_MIME_TYPE_MAX 127
+
 /* File type bits of kh_file_info.mode (POSIX S_IFMT values). */
 #define KH_S_IFMT 0170000
 #define KH_S_IFREG 0100000

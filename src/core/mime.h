@@ -8,7 +8,7 @@
 namespace khttpd {
 
 // Limits of a MIME table entry (built-in or loaded).
-constexpr kh_size kMimeTypeLenMax = 127; // bytes of "type/subtype"
+constexpr kh_size kMimeTypeLenMax = KH_MIME_TYPE_MAX; // bytes of "type/subtype"
 constexpr kh_size kMimeExtLenMax = 31;   // bytes of an extension
 
 // The extension of a file name, as looked up: what follows the last '.' of

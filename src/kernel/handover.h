@@ -10,6 +10,7 @@
 #include <linux/net.h>
 
 #include "khttpd/fallback.h"
+#include "khttpd.h" /* khttpd_handover_queue */
 
 /* A connection on its way to userspace, with the bytes read from it. */
 struct khttpd_handover_item {
@@ -35,12 +36,7 @@ struct khttpd_handover_item *khttpd_fallback_item_alloc(const void *data, size_t
 							u64 conn_id);
 void khttpd_fallback_commit(struct khttpd_handover_item *item);
 
-/* How many connections may wait for the courier (sysctl handover_queue):
- * beyond, a hand-over is refused and the kernel answers 503. */
-extern int khttpd_handover_queue;
-#define KHTTPD_HANDOVER_QUEUE_MAX 65536
-
-/* For the stat sysctls: the registered daemon's pid (0: none), and how
+/* For khttpd_server_stat(): the registered daemon's pid (0: none), and how
  * many hand-overs were refused with a 503 since the module was loaded. */
 pid_t khttpd_fallback_daemon(void);
 unsigned long khttpd_fallback_refused(void);

@@ -17,6 +17,12 @@ struct kh_conn {
 	u64 id;              /* for logs and the hand-over header */
 };
 
+/*
+ * conn.c, for the hand-over: detaches the server's callbacks from @conn's
+ * socket (its own ones are back) and takes it; @conn->sock is NULL after.
+ */
+struct socket *khttpd_conn_take_sock(struct kh_conn *conn);
+
 struct khttpd_file_cache;
 
 struct kh_root {

@@ -1,6 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Internal interface of the kernel layer: configuration and server control.
+ * The kernel layer's control interface: the configuration, starting and
+ * stopping, the counters, and the settings that take effect at once. It is
+ * all that sysctl/ (the /proc/sys/net/khttpd table and its validators) sees
+ * of the server (server.c), the hand-over (handover.c) and the MIME table
+ * (mime_table.c); main.c uses it too.
  */
 #ifndef KHTTPD_KERNEL_H
 #define KHTTPD_KERNEL_H
@@ -43,9 +47,9 @@ int khttpd_server_start(const struct khttpd_config *cfg);
 void khttpd_server_stop(void);
 bool khttpd_server_running(void);
 
-/* What the read-only sysctls show. */
+/* What the read-only sysctls show: khttpd_server_stat(). */
 enum khttpd_stat {
-	/* Of the running server (0 while stopped): khttpd_server_stat(). */
+	/* Of the running server (0 while stopped). */
 	KHTTPD_STAT_CONNECTIONS, /* open now (lingering ones included) */
 	KHTTPD_STAT_REQUESTS,    /* answered by the kernel since start */
 	KHTTPD_STAT_HANDOVERS,   /* handed to the daemon since start */
@@ -53,7 +57,28 @@ enum khttpd_stat {
 	KHTTPD_STAT_REFUSED,     /* hand-overs refused with a 503 */
 	KHTTPD_STAT_DAEMON_PID,  /* the registered daemon's pid, 0 = none */
 };
+/* Called with khttpd_config_lock held. */
 unsigned long khttpd_server_stat(enum khttpd_stat stat);
+
+/* How many connections may wait for the daemon's courier (sysctl
+ * handover_queue, handover.c): beyond, a hand-over is refused and the
+ * kernel answers 503. Takes effect at once. */
+extern int khttpd_handover_queue;
+#define KHTTPD_HANDOVER_QUEUE_MAX 65536
+
+/*
+ * The MIME table in use (mime_table.c; sysctl mimetypes). Makes the
+ * mime.types file at @path (absolute) the table in use, at once, even
+ * while the server runs; "" goes back to the built-in table. On any error
+ * the table in use stays and it returns -EINVAL (a malformed file: dmesg
+ * names its first bad line; or a relative or overlong path), -EFBIG (over
+ * KHTTPD_MIME_FILE_MAX, mime_table.h), -ENOMEM, or what opening or
+ * reading the file gave (-ENOENT, -EACCES, -EISDIR, ...). May sleep.
+ */
+#define KHTTPD_MIME_PATH_MAX 1024 /* a path is shorter than this */
+int khttpd_mime_load(const char *path);
+/* Copies the path of the table in use ("" = built-in) into @buf. */
+void khttpd_mime_path(char *buf, size_t size);
 
 int khttpd_sysctl_register(void);
 void khttpd_sysctl_unregister(void);

@@ -8,21 +8,10 @@
 
 #include <linux/types.h>
 
-#define KHTTPD_MIME_PATH_MAX 1024  /* a path is shorter than this */
+/* khttpd_mime_load() and khttpd_mime_path(), for the sysctl: khttpd.h. */
+#include "khttpd.h"
+
 #define KHTTPD_MIME_FILE_MAX (1 << 20) /* largest mime.types file, bytes */
-
-/*
- * Makes the mime.types file at @path (absolute) the table in use, at once,
- * even while the server runs; "" goes back to the built-in table. On any
- * error the table in use stays and it returns -EINVAL (a malformed file:
- * dmesg names its first bad line; or a relative or overlong path), -EFBIG
- * (over KHTTPD_MIME_FILE_MAX), -ENOMEM, or what opening or reading the
- * file gave (-ENOENT, -EACCES, -EISDIR, ...). May sleep.
- */
-int khttpd_mime_load(const char *path);
-
-/* Copies the path of the table in use ("" = built-in) into @buf. */
-void khttpd_mime_path(char *buf, size_t size);
 
 /* Frees a loaded table, at module exit (after the server stopped). */
 void khttpd_mime_exit(void);

@@ -20,7 +20,7 @@ mkdir -p "$out/obj" "$out/corpus" "$out/corpus_mime"
 san=(-fsanitize=fuzzer,address,undefined,unsigned-integer-overflow
      -fno-sanitize-recover=all)
 common=(-std=gnu++20 -O1 -g -fno-omit-frame-pointer -fno-exceptions -fno-rtti
-	-Wall -Wextra -Werror -I"$root/include" -I"$root/src/core" -I"$root/tests/fake")
+	-Wall -Wextra -Werror -I"$root/include" -I"$root/include/uapi" -I"$root/src/core" -I"$root/tests/fake")
 
 # The core and the fake as the module and the unit tests compile them:
 # freestanding, no C++ library headers.

@@ -12,7 +12,7 @@ import struct
 import threading
 import time
 
-# _IOW('k', 0x01, int) from include/khttpd/fallback.h
+# _IOW('k', 0x01, int) from include/uapi/khttpd/fallback.h
 KHTTPD_IOC_SERVE = (1 << 30) | (struct.calcsize("i") << 16) | (ord("k") << 8) | 0x01
 
 

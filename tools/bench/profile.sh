@@ -51,7 +51,7 @@ profile_core() {
 	mkdir -p "$out" "$obj"
 	command -v valgrind > /dev/null || { echo "profile.sh: apt install valgrind" >&2; exit 1; }
 	local flags=(-std=gnu++20 -O2 -g -fno-exceptions -fno-rtti -Wall -Wextra -Werror
-		     -I"$root/include" -I"$root/src/core" -I"$root/tests/fake")
+		     -I"$root/include" -I"$root/include/uapi" -I"$root/src/core" -I"$root/tests/fake")
 	local objs=() src o
 	for src in "$root"/src/core/*.cpp "$root/tests/fake/fake_kapi.cpp"; do
 		o=$obj/$(basename "${src%.cpp}").o

@@ -1,0 +1,374 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * A connection's life, from accept to close: its socket callbacks, the
+ * steps of its session (the C++ core), its deadline, and the lingering
+ * close. The worker threads (server.c) call in here; so does the
+ * listener (listener.c) with every accepted socket.
+ *
+ * A connection is touched only by its worker. Socket callbacks run in
+ * softirq context and only mark the connection ready under the worker's
+ * lock; the worker detaches them (under sk_callback_lock) before it frees a
+ * connection, so no callback can see it afterwards.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/jiffies.h>
+#include <linux/list.h>
+#include <linux/minmax.h>
+#include <linux/net.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
+#include <linux/tcp.h>
+#include <net/sock.h>
+
+#include "server_internal.h"
+
+/* Steps a worker does per wake-up before it looks at its listener again. */
+#define KHTTPD_STEP_BATCH 64
+/* How long a closing connection may take to send its FIN and drain what
+ * the client still sends (nginx's lingering close), at most. */
+#define KHTTPD_LINGER_SECS 2
+
+static struct khttpd_session *khttpd_session_of(struct khttpd_conn *c)
+{
+	return (struct khttpd_session *)c->session;
+}
+
+/* ---- events ------------------------------------------------------------ */
+
+/* Marks @c ready; called from socket callbacks and by its worker. */
+static void khttpd_conn_kick(struct khttpd_conn *c)
+{
+	struct khttpd_worker *w = c->w;
+	bool wake = false;
+
+	spin_lock_bh(&w->lock);
+	c->kicked = true;
+	if (!c->queued && !c->running) {
+		list_add_tail(&c->ready_node, &w->ready);
+		c->queued = true;
+		wake = true;
+	}
+	spin_unlock_bh(&w->lock);
+	if (wake)
+		khttpd_worker_wake(w);
+}
+
+static void khttpd_sk_event(struct sock *sk)
+{
+	struct khttpd_conn *c;
+
+	read_lock_bh(&sk->sk_callback_lock);
+	c = sk->sk_user_data;
+	if (c)
+		khttpd_conn_kick(c);
+	read_unlock_bh(&sk->sk_callback_lock);
+}
+
+static void khttpd_conn_attach(struct khttpd_conn *c)
+{
+	struct sock *sk = c->kc.sock->sk;
+
+	write_lock_bh(&sk->sk_callback_lock);
+	/*
+	 * An accepted socket starts as a copy of its listener, callbacks and
+	 * sk_user_data included: its own sk_data_ready is the one the listener
+	 * had before we replaced it. (Until now a wake-up of it only marked
+	 * the listener ready: harmless.)
+	 */
+	c->saved_data_ready = sk->sk_data_ready == khttpd_listener_ready ?
+			      c->w->saved_listener_ready : sk->sk_data_ready;
+	c->saved_write_space = sk->sk_write_space;
+	c->saved_state_change = sk->sk_state_change;
+	sk->sk_user_data = c;
+	sk->sk_data_ready = khttpd_sk_event;
+	sk->sk_write_space = khttpd_sk_event;
+	sk->sk_state_change = khttpd_sk_event;
+	write_unlock_bh(&sk->sk_callback_lock);
+}
+
+/* After this no callback of ours runs for @c's socket, nor will. */
+static void khttpd_conn_detach(struct khttpd_conn *c)
+{
+	struct sock *sk = c->kc.sock->sk;
+
+	write_lock_bh(&sk->sk_callback_lock);
+	if (sk->sk_user_data == c) {
+		sk->sk_user_data = NULL;
+		sk->sk_data_ready = c->saved_data_ready;
+		sk->sk_write_space = c->saved_write_space;
+		sk->sk_state_change = c->saved_state_change;
+	}
+	write_unlock_bh(&sk->sk_callback_lock);
+}
+
+/* For the hand-over (kapi_handover.c): the socket leaves with its own
+ * callbacks; the step that called it then returns KHTTPD_STEP_HANDOVER. */
+struct socket *khttpd_conn_take_sock(struct kh_conn *kc)
+{
+	struct khttpd_conn *c = container_of(kc, struct khttpd_conn, kc);
+	struct socket *sock = kc->sock;
+
+	khttpd_conn_detach(c);
+	kc->sock = NULL;
+	return sock;
+}
+
+/* ---- connections ------------------------------------------------------- */
+
+static char *khttpd_io_get(struct khttpd_worker *w)
+{
+	if (w->nr_io_spare)
+		return w->io_spare[--w->nr_io_spare];
+	return kmem_cache_alloc(w->srv->io_cache, GFP_KERNEL);
+}
+
+/* @c gives its buffer back (if it has one): to the spares, else the slab. */
+static void khttpd_conn_put_io(struct khttpd_worker *w, struct khttpd_conn *c)
+{
+	if (!c->io)
+		return;
+	if (w->nr_io_spare < KHTTPD_IO_SPARES)
+		w->io_spare[w->nr_io_spare++] = c->io;
+	else
+		kmem_cache_free(w->srv->io_cache, c->io);
+	c->io = NULL;
+}
+
+void khttpd_conn_open(struct khttpd_worker *w, struct socket *sock)
+{
+	struct khttpd_server *srv = w->srv;
+	struct khttpd_conn *c;
+
+	c = kmem_cache_zalloc(srv->conn_cache, GFP_KERNEL);
+	if (!c) {
+		sock_release(sock);
+		return;
+	}
+	c->kc.sock = sock;
+	c->kc.id = atomic64_inc_return(&srv->next_conn_id);
+	c->w = w;
+	INIT_LIST_HEAD(&c->ready_node);
+	khttpd_session_init(khttpd_session_of(c), &c->kc);
+	tcp_sock_set_nodelay(sock->sk);
+	c->deadline = jiffies + srv->timeout;
+	list_add_tail(&c->node, &w->conns);
+	WRITE_ONCE(w->nr_conns, w->nr_conns + 1);
+	khttpd_conn_attach(c);
+	/* The request may have arrived before the callbacks were set. */
+	khttpd_conn_kick(c);
+}
+
+/* Frees @c; its socket is already released or handed over. */
+static void khttpd_conn_free(struct khttpd_worker *w, struct khttpd_conn *c)
+{
+	spin_lock_bh(&w->lock);
+	if (c->queued)
+		list_del(&c->ready_node);
+	spin_unlock_bh(&w->lock);
+	list_del(&c->node);
+	WRITE_ONCE(w->nr_conns, w->nr_conns - 1);
+	khttpd_session_destroy(khttpd_session_of(c));
+	khttpd_conn_put_io(w, c);
+	kmem_cache_free(w->srv->conn_cache, c);
+}
+
+static void khttpd_conn_close(struct khttpd_worker *w, struct khttpd_conn *c)
+{
+	khttpd_conn_detach(c);
+	sock_release(c->kc.sock);
+	khttpd_conn_free(w, c);
+}
+
+/*
+ * The server is stopping. A connection stopped in the middle of an answer
+ * is reset: what is still queued can only be a truncated answer, and a
+ * released socket would go on trickling it to a slow reader for as long
+ * as that takes, out of the administrator's hands. An idle one gets a
+ * plain FIN.
+ */
+static void khttpd_conn_stop(struct khttpd_worker *w, struct khttpd_conn *c)
+{
+	if (READ_ONCE(c->kc.sock->sk->sk_wmem_queued))
+		sock_no_linger(c->kc.sock->sk);
+	khttpd_conn_close(w, c);
+}
+
+void khttpd_conn_stop_all(struct khttpd_worker *w)
+{
+	list_splice_init(&w->lingering, &w->conns);
+	while (!list_empty(&w->conns))
+		khttpd_conn_stop(w, list_first_entry(&w->conns, struct khttpd_conn, node));
+	while (w->nr_io_spare)
+		kmem_cache_free(w->srv->io_cache, w->io_spare[--w->nr_io_spare]);
+}
+
+/*
+ * The answer is queued; close without losing it. Releasing a socket that
+ * still has unread input (a request body, pipelined requests after
+ * "Connection: close") sends a reset, which can destroy the answer at the
+ * client before it is read. So: send FIN, read and drop until the client
+ * closes too, for a short while at most.
+ */
+static void khttpd_conn_linger(struct khttpd_worker *w, struct khttpd_conn *c)
+{
+	c->lingering = true;
+	c->deadline = jiffies + min_t(unsigned long, w->srv->timeout,
+				      KHTTPD_LINGER_SECS * HZ);
+	list_move_tail(&c->node, &w->lingering);
+	khttpd_conn_put_io(w, c);
+	kernel_sock_shutdown(c->kc.sock, SHUT_WR);
+}
+
+/*
+ * Returns false when the lingering connection is done with. A client that
+ * keeps sending is not drained forever in one go: the rest waits for the
+ * next event or the linger deadline.
+ */
+static bool khttpd_conn_drain(struct khttpd_conn *c)
+{
+	static char sink[512]; /* never written: MSG_TRUNC drops TCP data */
+	int i;
+
+	for (i = 0; i < 64; i++) {
+		struct kvec iov = { .iov_base = sink, .iov_len = sizeof(sink) };
+		struct msghdr msg = {};
+		int n = kernel_recvmsg(c->kc.sock, &msg, &iov, 1, sizeof(sink),
+				       MSG_DONTWAIT | MSG_TRUNC);
+
+		if (n == -EAGAIN)
+			return true;
+		if (n <= 0)
+			return false;
+	}
+	return true;
+}
+
+static bool khttpd_conn_buffers(struct khttpd_worker *w, struct khttpd_conn *c,
+				struct khttpd_session_buffers *bufs)
+{
+	struct khttpd_server *srv = w->srv;
+
+	if (!c->io) {
+		c->io = khttpd_io_get(w);
+		if (!c->io)
+			return false;
+	}
+	*bufs = w->scratch_bufs;
+	khttpd_conn_buffers_init(bufs, c->io, srv->max_header_size);
+	return true;
+}
+
+/* Steps @c's session. Returns false if @c is gone. */
+static bool khttpd_conn_step(struct khttpd_worker *w, struct khttpd_conn *c,
+			     enum khttpd_step *step)
+{
+	struct khttpd_server *srv = w->srv;
+	struct khttpd_session *s = khttpd_session_of(c);
+	struct khttpd_session_buffers bufs;
+	bool was_idle = khttpd_session_idle(s);
+	u32 served = khttpd_session_served(s);
+
+	if (c->lingering) {
+		if (!khttpd_conn_drain(c)) {
+			khttpd_conn_close(w, c);
+			return false;
+		}
+		*step = KHTTPD_STEP_READ;
+		return true;
+	}
+	if (!khttpd_conn_buffers(w, c, &bufs)) {
+		khttpd_conn_close(w, c); /* out of memory: shed this one */
+		return false;
+	}
+	*step = khttpd_session_step(s, &srv->root, &srv->params, &bufs);
+	WRITE_ONCE(w->requests, w->requests + (khttpd_session_served(s) - served));
+	switch (*step) {
+	case KHTTPD_STEP_CLOSE:
+		/*
+		 * The client announced the close and left nothing unread: the
+		 * FIN can follow the answer at once, without lingering (nginx
+		 * closes the same way). This saves connection-per-request
+		 * clients a wake-up and a step for their FIN.
+		 */
+		if (khttpd_session_peer_done(s) &&
+		    skb_queue_empty_lockless(&c->kc.sock->sk->sk_receive_queue)) {
+			khttpd_conn_close(w, c);
+			return false;
+		}
+		khttpd_conn_linger(w, c);
+		*step = KHTTPD_STEP_READ;
+		return khttpd_conn_step(w, c, step);
+	case KHTTPD_STEP_HANDOVER:
+		/* kh_conn_hand_over() took the socket and its callbacks. */
+		WRITE_ONCE(w->handovers, w->handovers + 1);
+		khttpd_conn_free(w, c);
+		return false;
+	default:
+		break;
+	}
+	/*
+	 * Deadlines: a keep-alive wait gets the full timeout, so does each
+	 * step that sent something (nginx's send_timeout); a request head must
+	 * arrive whole within the timeout of its first byte, however slowly.
+	 */
+	if (was_idle || *step != KHTTPD_STEP_READ || khttpd_session_idle(s)) {
+		c->deadline = jiffies + srv->timeout;
+		list_move_tail(&c->node, &w->conns);
+	}
+	if (khttpd_session_idle(s))
+		khttpd_conn_put_io(w, c); /* idle: holds nothing */
+	return true;
+}
+
+void khttpd_conn_run_ready(struct khttpd_worker *w)
+{
+	int budget;
+
+	for (budget = KHTTPD_STEP_BATCH; budget; budget--) {
+		struct khttpd_conn *c;
+		enum khttpd_step step;
+
+		spin_lock_bh(&w->lock);
+		c = list_first_entry_or_null(&w->ready, struct khttpd_conn, ready_node);
+		if (c) {
+			list_del_init(&c->ready_node);
+			c->queued = false;
+			c->running = true;
+			c->kicked = false;
+		}
+		spin_unlock_bh(&w->lock);
+		if (!c)
+			return;
+		if (!khttpd_conn_step(w, c, &step))
+			continue;
+		spin_lock_bh(&w->lock);
+		c->running = false;
+		if (step == KHTTPD_STEP_YIELD || c->kicked) {
+			list_add_tail(&c->ready_node, &w->ready);
+			c->queued = true;
+		}
+		spin_unlock_bh(&w->lock);
+	}
+}
+
+/*
+ * Closes the connections of @list (sorted by deadline) that are past it;
+ * returns the jiffies until the next deadline.
+ */
+static long khttpd_expire_list(struct khttpd_worker *w, struct list_head *list)
+{
+	struct khttpd_conn *c, *tmp;
+
+	list_for_each_entry_safe(c, tmp, list, node) {
+		if (time_before(jiffies, c->deadline))
+			return c->deadline - jiffies;
+		khttpd_conn_close(w, c);
+	}
+	return MAX_SCHEDULE_TIMEOUT;
+}
+
+long khttpd_conn_expire(struct khttpd_worker *w)
+{
+	return min(khttpd_expire_list(w, &w->conns), khttpd_expire_list(w, &w->lingering));
+}

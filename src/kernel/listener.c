@@ -1,0 +1,149 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The listening sockets: one per worker, all on the same port
+ * (SO_REUSEPORT: the kernel spreads new connections over the workers'
+ * listeners), their sk_data_ready callback, and accepting what waits on
+ * them. An accepted socket goes to conn.c.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/in.h>
+#include <linux/in6.h>
+#include <linux/net.h>
+#include <linux/spinlock.h>
+#include <linux/tcp.h>
+#include <net/net_namespace.h>
+#include <net/sock.h>
+
+#include "server_internal.h"
+
+#define KHTTPD_BACKLOG 1024
+/* Connections a worker accepts per wake-up before it steps its ready ones. */
+#define KHTTPD_ACCEPT_BATCH 64
+/*
+ * TCP_DEFER_ACCEPT on the listeners (Apache's AcceptFilter does the same):
+ * a connection reaches a worker with its request, not with the bare ACK of
+ * the handshake, which saves a wake-up and an empty step per connection. A
+ * client that connects and stays silent waits in the kernel's SYN queue
+ * (holding no worker memory) and is accepted after about this many seconds.
+ */
+#define KHTTPD_DEFER_ACCEPT_SECS 1
+
+void khttpd_listener_ready(struct sock *sk)
+{
+	struct khttpd_worker *w;
+
+	read_lock_bh(&sk->sk_callback_lock);
+	w = sk->sk_user_data;
+	if (w) {
+		spin_lock_bh(&w->lock);
+		w->accept_ready = true;
+		spin_unlock_bh(&w->lock);
+		khttpd_worker_wake(w);
+	}
+	read_unlock_bh(&sk->sk_callback_lock);
+}
+
+void khttpd_listener_accept(struct khttpd_worker *w)
+{
+	int n;
+
+	for (n = 0; n < KHTTPD_ACCEPT_BATCH; n++) {
+		struct socket *sock;
+		int err;
+
+		spin_lock_bh(&w->lock);
+		w->accept_ready = false; /* an arrival from now on sets it again */
+		spin_unlock_bh(&w->lock);
+		err = kernel_accept(w->listener, &sock, O_NONBLOCK);
+		if (err == -EAGAIN)
+			return;
+		if (err)
+			continue; /* the client gave up already, or no memory */
+		khttpd_conn_open(w, sock);
+	}
+	spin_lock_bh(&w->lock);
+	w->accept_ready = true; /* more may wait: after the ready ones */
+	spin_unlock_bh(&w->lock);
+}
+
+/*
+ * A listener on all addresses: IPv6 taking IPv4 too (v4-mapped), or plain
+ * IPv4 where the kernel has no IPv6. SO_REUSEPORT, so every worker has its
+ * own. Created as a user socket (kern = 0): accepted sockets then hold a
+ * reference on their network namespace, which a socket handed to
+ * userspace needs.
+ */
+int khttpd_listen(struct khttpd_worker *w, int port)
+{
+	struct sockaddr_in6 addr6 = {
+		.sin6_family = AF_INET6,
+		.sin6_addr = IN6ADDR_ANY_INIT,
+		.sin6_port = htons(port),
+	};
+	struct sockaddr_in addr4 = {
+		.sin_family = AF_INET,
+		.sin_addr.s_addr = htonl(INADDR_ANY),
+		.sin_port = htons(port),
+	};
+	struct sockaddr *addr = (struct sockaddr *)&addr6;
+	int addrlen = sizeof(addr6);
+	int defer = KHTTPD_DEFER_ACCEPT_SECS;
+	struct socket *sock;
+	struct sock *sk;
+	int err;
+
+	err = __sock_create(&init_net, PF_INET6, SOCK_STREAM, IPPROTO_TCP, &sock, 0);
+	if (err == -EAFNOSUPPORT) {
+		addr = (struct sockaddr *)&addr4;
+		addrlen = sizeof(addr4);
+		err = __sock_create(&init_net, PF_INET, SOCK_STREAM, IPPROTO_TCP,
+				    &sock, 0);
+	}
+	if (err)
+		return err;
+	sk = sock->sk;
+	sock_set_reuseaddr(sk);
+	sock_set_reuseport(sk);
+	err = sock->ops->setsockopt(sock, SOL_TCP, TCP_DEFER_ACCEPT,
+				    KERNEL_SOCKPTR(&defer), sizeof(defer));
+	if (err)
+		goto fail;
+	if (addr->sa_family == AF_INET6)
+		sk->sk_ipv6only = false;
+	err = kernel_bind(sock, addr, addrlen);
+	if (err) {
+		pr_err("cannot bind port %d: error %d\n", port, err);
+		goto fail;
+	}
+	err = kernel_listen(sock, KHTTPD_BACKLOG);
+	if (err) {
+		pr_err("cannot listen on port %d: error %d\n", port, err);
+		goto fail;
+	}
+	write_lock_bh(&sk->sk_callback_lock);
+	w->saved_listener_ready = sk->sk_data_ready;
+	sk->sk_user_data = w;
+	sk->sk_data_ready = khttpd_listener_ready;
+	write_unlock_bh(&sk->sk_callback_lock);
+	w->listener = sock;
+	return 0;
+fail:
+	sock_release(sock);
+	return err;
+}
+
+void khttpd_listener_close(struct khttpd_worker *w)
+{
+	struct sock *sk;
+
+	if (!w->listener)
+		return;
+	sk = w->listener->sk;
+	write_lock_bh(&sk->sk_callback_lock);
+	sk->sk_user_data = NULL;
+	sk->sk_data_ready = w->saved_listener_ready;
+	write_unlock_bh(&sk->sk_callback_lock);
+	sock_release(w->listener);
+	w->listener = NULL;
+}

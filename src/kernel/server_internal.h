@@ -1,0 +1,122 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Between the three files of the server: server.c (workers, start, stop,
+ * counters), conn.c (a connection's life: callbacks, steps, deadlines,
+ * lingering close) and listener.c (listen, accept, the listener callback).
+ *
+ * One header rather than a conn.h and a listener.h: the three share one
+ * set of data structures (a worker owns its listener and its connections,
+ * and both point back at it), so split headers would each need the other's
+ * types. Nothing else in the module includes it: the rest sees the server
+ * through khttpd.h, and the hand-over (kapi_handover.c) through
+ * kapi_kernel.h's khttpd_conn_take_sock().
+ */
+#ifndef KHTTPD_SERVER_INTERNAL_H
+#define KHTTPD_SERVER_INTERNAL_H
+
+#include <linux/atomic.h>
+#include <linux/list.h>
+#include <linux/net.h>
+#include <linux/sched.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
+#include <linux/types.h>
+#include <linux/wait.h>
+
+#include "khttpd/core.h"
+#include "kapi_kernel.h"
+#include "khttpd.h"
+
+/*
+ * Connection buffers a worker keeps for reuse. A keep-alive connection gives
+ * its buffer back whenever it is idle, i.e. after every request; the
+ * worker's spares save a slab allocation and free per request, and bound
+ * what idle connections cost all the same.
+ */
+#define KHTTPD_IO_SPARES 16
+
+struct khttpd_server;
+
+struct khttpd_worker {
+	struct khttpd_server *srv;
+	struct task_struct *task;
+	struct socket *listener;
+	/* Taken by socket callbacks (softirq): ready, accept_ready, conn flags. */
+	spinlock_t lock;
+	struct list_head ready; /* connections with events to handle */
+	bool accept_ready;      /* the listener has connections waiting */
+	wait_queue_head_t wq;
+	/* Worker only: its connections by deadline, soonest first. */
+	struct list_head conns;     /* open ones */
+	struct list_head lingering; /* answered, closing (khttpd_conn_linger) */
+	void (*saved_listener_ready)(struct sock *sk);
+	char *scratch; /* the core's scratch block, shared by its connections */
+	char *io_spare[KHTTPD_IO_SPARES]; /* free connection buffers */
+	int nr_io_spare;
+	struct khttpd_session_buffers scratch_bufs; /* set up in it, once */
+	/* Counters, written by the worker only (read by the stat sysctls). */
+	unsigned long nr_conns;
+	unsigned long requests;
+	unsigned long handovers;
+};
+
+struct khttpd_conn {
+	struct kh_conn kc;
+	struct khttpd_worker *w;
+	struct list_head ready_node; /* in w->ready while queued */
+	struct list_head node;       /* in w->conns */
+	unsigned long deadline;      /* jiffies */
+	bool queued;  /* on w->ready (under w->lock) */
+	bool running; /* its worker is stepping it (under w->lock) */
+	bool kicked;  /* an event came while running (under w->lock) */
+	bool lingering; /* answered; draining input until the peer closes */
+	char *io;     /* recv + head buffers while busy, NULL while idle */
+	void (*saved_data_ready)(struct sock *sk);
+	void (*saved_write_space)(struct sock *sk);
+	void (*saved_state_change)(struct sock *sk);
+	/* The core's session, khttpd_session_size() bytes. */
+	u64 session[] __aligned(sizeof(u64));
+};
+
+struct khttpd_server {
+	struct kh_root root;
+	struct khttpd_session_params params;
+	char index[KHTTPD_INDEX_MAX];
+	char dynamic[KHTTPD_DYNAMIC_MAX];
+	int max_header_size;
+	unsigned long timeout; /* keepalive_timeout, jiffies */
+	struct kmem_cache *conn_cache;
+	struct kmem_cache *io_cache;
+	atomic64_t next_conn_id;
+	int nr_workers; /* initialised so far; workers[] has room for all */
+	struct khttpd_worker workers[];
+};
+
+static inline void khttpd_worker_wake(struct khttpd_worker *w)
+{
+	wake_up(&w->wq);
+}
+
+/* conn.c: connections, all called by their worker only. */
+
+/* Takes @sock (accepted on @w's listener) and serves it, or releases it. */
+void khttpd_conn_open(struct khttpd_worker *w, struct socket *sock);
+/* Steps the ready connections, a batch at a time. */
+void khttpd_conn_run_ready(struct khttpd_worker *w);
+/* Closes connections past their deadline; returns jiffies to the next. */
+long khttpd_conn_expire(struct khttpd_worker *w);
+/* The worker is stopping: closes all its connections, frees its spares. */
+void khttpd_conn_stop_all(struct khttpd_worker *w);
+
+/* listener.c */
+
+/* @w's listener on @port (all addresses, SO_REUSEPORT), its callback set. */
+int khttpd_listen(struct khttpd_worker *w, int port);
+/* Accepts what waits on @w's listener, a batch at a time. */
+void khttpd_listener_accept(struct khttpd_worker *w);
+/* Detaches the callback and releases the listener (if any). */
+void khttpd_listener_close(struct khttpd_worker *w);
+/* The listener's sk_data_ready (accepted sockets inherit it). */
+void khttpd_listener_ready(struct sock *sk);
+
+#endif /* KHTTPD_SERVER_INTERNAL_H */
