@@ -42,7 +42,9 @@ make_site() {
 	head -c 1048576 /dev/urandom > "$WWW/1m.bin"
 	echo '<?php echo "source"; ?>' > "$WWW/page.php"
 	echo 'secret' > "$WWW/secret.txt"
+	printf '#!/bin/sh\necho "cgi ok"\n' > "$WWW/run.cgi"
 	chmod -R a+rX "$WWW"
+	chmod 755 "$WWW/run.cgi"
 	chmod 600 "$WWW/secret.txt"
 	cat > "$A/cgi-bin/env.cgi" <<'EOF'
 #!/bin/sh
@@ -102,7 +104,7 @@ test_setup() {
 	check "insmod" insmod "$KO"
 	check "control file exists" test -e $CTL
 	expect_eq "control file is root-only" 600 "$(stat -c %a $CTL)"
-	expect_eq "dynamic defaults to '.. cgi-bin ?'" ".. cgi-bin ?" "$(cat $SYS/dynamic)"
+	expect_eq "dynamic defaults to '.. cgi-bin'" ".. cgi-bin" "$(cat $SYS/dynamic)"
 	expect_eq "sloppymime defaults to 0" 0 "$(cat $SYS/sloppymime)"
 	expect_eq "nodaemon_503 defaults to 0" 0 "$(cat $SYS/nodaemon_503)"
 	expect_eq "clientport defaults to 8080" 8080 "$(cat $SYS/clientport)"
@@ -114,7 +116,7 @@ test_setup() {
 	expect_fail_with "nodaemon_503 rejects 2" "Invalid argument" sysctl_write $SYS/nodaemon_503 2
 	expect_fail_with "dynamic rejects control characters" "Invalid argument" \
 		sysctl_write $SYS/dynamic "$(printf 'a\tb')"
-	expect_eq "dynamic unchanged" ".. cgi-bin ?" "$(cat $SYS/dynamic)"
+	expect_eq "dynamic unchanged" ".. cgi-bin" "$(cat $SYS/dynamic)"
 	echo "$WWW" > $SYS/documentroot
 	check "start" sysctl_write $SYS/start 1
 	check "Apache starts on 127.0.0.1:8080 (mod_remoteip, cgid)" start_apache
@@ -125,7 +127,18 @@ test_no_daemon() {
 	expect_eq "no daemon: missing file is khttpd's 404" "404 khttpd" \
 		"$(status /nope.txt) $(server /nope.txt)"
 	expect_eq "no daemon: POST is khttpd's 405" 405 "$(status /one.txt -X POST -d x)"
-	expect_eq "no daemon: query string served statically" 200 "$(status '/one.txt?x=1')"
+	expect_eq "no daemon: query string on a static file served" 200 "$(status '/one.txt?x=1')"
+	# Fail closed: what userspace would run is never sent as source.
+	local what
+	for what in /page.php '/page.php?x=1' /cgi-bin/env.cgi /run.cgi; do
+		expect_eq "no daemon: $what gets 503" 503 "$(status "$what")"
+	done
+	check "no daemon: the PHP source is not sent" \
+		bash -c "! curl -s $URL/page.php | grep -q source"
+	check "no daemon: the CGI script is not sent" \
+		bash -c "! curl -s $URL/run.cgi | grep -q 'cgi ok'"
+	expect_eq "no daemon: 503 with Retry-After" 5 \
+		"$(curl -s -D - -o /dev/null $URL/page.php | tr -d '\r' | sed -n 's/^Retry-After: //p')"
 	expect_fail_with "the daemon refuses a non-root user" "" \
 		setpriv --reuid=65534 --regid=65534 --clear-groups "$DAEMON"
 	sysctl_write $SYS/stop 1
@@ -162,7 +175,9 @@ test_handover() {
 	expect_eq "CGI answered by Apache" Apache "$(server /cgi-bin/env.cgi)"
 	expect_eq "missing file: Apache's 404" "404 Apache" "$(status /nope.txt) $(server /nope.txt)"
 	expect_eq "forbidden file: Apache's answer" Apache "$(server /secret.txt)"
-	expect_eq "query string goes to Apache" Apache "$(server '/one.txt?x=1')"
+	expect_eq "query string on a static file stays in the kernel" khttpd "$(server '/one.txt?x=1')"
+	expect_eq "PHP goes to Apache (unknown type)" Apache "$(server /page.php)"
+	expect_eq "an executable goes to Apache" Apache "$(server /run.cgi)"
 	expect_eq "traversal attempt goes to Apache, which refuses it" 400 \
 		"$(status '/../../etc/passwd')"
 	expect_eq "HEAD of a CGI" 200 "$(status /cgi-bin/env.cgi -I)"
@@ -262,6 +277,57 @@ test_daemon_exit() {
 	expect_eq "daemon_pid is 0 after it exits" 0 "$(cat $SYS/daemon_pid)"
 }
 
+# hold_open VAR: a keep-alive connection from 127.0.0.1 whose request
+# Apache answers (404); the status line is read, the rest is left unread
+# and the connection open, its descriptor in VAR. No byte moves after it.
+# Not through `check`: that runs it in a subshell.
+hold_open() {
+	local -n held=$1
+	local line
+	exec {held}<>/dev/tcp/127.0.0.1/80 || return 1
+	printf 'GET /nope-held HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n' >&"$held"
+	IFS= read -r -t 30 line <&"$held" && [[ $line == "HTTP/1.1 404"* ]]
+}
+
+# closed_within SECONDS FD: the peer closes FD (reads reach the end of
+# file) within SECONDS.
+closed_within() {
+	local fd=$2 line rc=0
+	while :; do IFS= read -r -t "$1" line <&"$fd" || { rc=$?; break; }; done
+	[ "$rc" = 1 ] # 1: end of file; above 128: timed out
+}
+
+# The daemon's --max-per-client and --idle-timeout with the real module
+# and Apache (whose KeepAliveTimeout is 60 s: any close sooner is the
+# daemon's).
+test_daemon_limits() {
+	local fd1=-1 fd2=-1 i
+	start_daemon --max-per-client 2 --idle-timeout 10
+	check "daemon with --max-per-client 2 --idle-timeout 10 registers" wait_registered 4
+	for i in 1 2; do
+		if hold_open "fd$i"; then
+			pass "connection $i from 127.0.0.1 answered by Apache and held open"
+		else
+			fail "connection $i from 127.0.0.1 answered by Apache and held open"
+		fi
+	done
+	expect_eq "third connection from 127.0.0.1: the daemon's 503 (no Server header)" "503 " \
+		"$(status /cgi-bin/env.cgi) $(server /cgi-bin/env.cgi)"
+	expect_eq "127.0.0.2 is served meanwhile" "200 cgi ok remote 127.0.0.2" \
+		"$($CLIENT 127.0.0.1 80 from 127.0.0.2 /cgi-bin/env.cgi)"
+	check "idle relay 1 closed by the daemon's idle timeout" closed_within 30 "$fd1"
+	check "idle relay 2 closed by the daemon's idle timeout" closed_within 5 "$fd2"
+	for i in "$fd1" "$fd2"; do
+		[ "$i" -ge 0 ] && exec {i}>&-
+	done
+	expect_eq "127.0.0.1 is served again" 200 "$(status /cgi-bin/env.cgi)"
+	check "the daemon logged the idle close" grep -q 'closed for idleness' "$DLOG"
+	check "the daemon logged the per-client refusal" grep -q 'maximum per client' "$DLOG"
+	kill "$DPID"
+	wait "$DPID" 2>/dev/null
+	expect_eq "daemon exits 0 on SIGTERM" 0 "$?"
+}
+
 # A daemon that registers but never reads: the kernel must not queue
 # without bound or block; beyond handover_queue the kernel answers 503.
 test_stuck_daemon() {
@@ -271,7 +337,7 @@ test_stuck_daemon() {
 	check "handover_queue=2 (takes effect while running)" sysctl_write $SYS/handover_queue 2
 	python3 "$HERE/stuck_daemon.py" > /tmp/stuck.out 2>&1 &
 	pid=$!
-	check "stuck daemon registers" wait_registered 4
+	check "stuck daemon registers" wait_registered 5
 	refused0=$(cat $SYS/stat_handovers_refused)
 	rm -f /tmp/stuck.*.code
 	for i in $(seq 20); do
@@ -308,6 +374,7 @@ run_sections test_setup \
 	test_daemon_killed \
 	test_rmmod_with_handed_connections \
 	test_daemon_exit \
+	test_daemon_limits \
 	test_stuck_daemon \
 	test_cleanup
 summary
