@@ -8,6 +8,9 @@
 #  2. khttpd.ko built warning-free for Debian 6.1, Debian 6.12, debug
 #  3. VM integration tests on each kernel (tests/vm/integration.sh) and
 #     the hand-over to a real Apache through the daemon (tests/vm/handover.sh),
+#     and hostile clients (tests/vm/hostile.sh: slowloris, floods beyond the
+#     connection limits, stalled readers, source disclosure, open redirect,
+#     capability-less root, relays never closed),
 #     each run failing if the guest's dmesg shows a warning/bug/leak
 #  4. khttpd.ko's KUnit suites in the debug kernel (the only one with KUnit)
 #  5. a smoke run of the benchmark pipeline (make bench) on Debian 6.12
@@ -148,6 +151,7 @@ for k in $kernels; do
 	vm_run integration2 "$k" tests/vm/integration.sh "build/kmod/$k/khttpd.ko" 2
 	if [ -x "$daemon" ]; then
 		vm_run handover "$k" tests/vm/handover.sh "build/kmod/$k/khttpd.ko" "$daemon"
+		vm_run hostile "$k" tests/vm/hostile.sh "build/kmod/$k/khttpd.ko" "$daemon"
 	fi
 	if [ "$k" = deb612 ]; then
 		# The benchmark pipeline end to end, tiny: no timing is judged.
