@@ -7,7 +7,7 @@ KDIR ?= /lib/modules/$(KVER)/build
 # The kernels the project targets (tools/vm/kernel.sh resolves them).
 KERNELS := deb61 deb612 debug
 
-.PHONY: all module tools modules-all check demo bench clean help
+.PHONY: all module tools modules-all check demo bench fuzz soak clean help
 
 all: tools module
 
@@ -44,6 +44,18 @@ demo:
 bench:
 	tools/bench/bench.sh $(BENCH_ARGS)
 
+# The long fuzzing campaign (not in make check): FUZZ_SECONDS per target,
+# new coverage merged into tests/fuzz/corpus*; FUZZ_ARGS e.g. "--sanitize asan".
+FUZZ_SECONDS ?= 600
+fuzz:
+	tests/fuzz/campaign.sh $(FUZZ_SECONDS) $(FUZZ_ARGS)
+
+# Start/stop and rmmod/insmod cycles under hostile load in the debug kernel,
+# then mixed load with packet loss (not in make check); writes docs/soak.md.
+# SOAK_ARGS e.g. "--cycles 2 --minutes 1".
+soak:
+	tools/soak/soak.sh $(SOAK_ARGS)
+
 clean:
 	@if [ -d "$(KDIR)" ]; then $(MAKE) -C $(KDIR) M=$(CURDIR) clean; fi
 	rm -rf build
@@ -55,3 +67,5 @@ help:
 	@echo "make check        run every test (host, KUnit, VM on all kernels)"
 	@echo "make demo         boot a VM serving a sample site on 127.0.0.1:8080"
 	@echo "make bench        benchmark khttpd vs Apache vs nginx in a VM (~40 min; BENCH_ARGS=...)"
+	@echo "make fuzz         fuzz the request path and mime.types parser, FUZZ_SECONDS each (default 600)"
+	@echo "make soak         50 start/stop + rmmod/insmod cycles under hostile load, then netem load (SOAK_ARGS=...)"

@@ -1,6 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# Builds the libFuzzer targets with clang, ASan and UBSan into build/fuzz/,
+# Builds the libFuzzer targets with clang, ASan and UBSan into build/fuzz/
+# (tests/fuzz/build.sh asan),
 # and runs them for a bounded time in all, split between them:
 #   fuzz_request (tests/fuzz/fuzz_request.cpp): seeds tests/fuzz/corpus/,
 #     new inputs in build/fuzz/corpus/;
@@ -9,32 +10,14 @@
 # Exits non-zero on a crash (the reproducer is left in build/fuzz/).
 #
 # Usage: tests/fuzz/run.sh [SECONDS]   (default 60)
+# The long campaign outside make check is tests/fuzz/campaign.sh (make fuzz).
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 secs=${1:-60}
 out=$root/build/fuzz
-cxx=${CXX_FUZZ:-/usr/bin/clang++}
-mkdir -p "$out/obj" "$out/corpus" "$out/corpus_mime"
-
-san=(-fsanitize=fuzzer,address,undefined,unsigned-integer-overflow
-     -fno-sanitize-recover=all)
-common=(-std=gnu++20 -O1 -g -fno-omit-frame-pointer -fno-exceptions -fno-rtti
-	-Wall -Wextra -Werror -I"$root/include" -I"$root/include/uapi" -I"$root/src/core" -I"$root/tests/fake")
-
-# The core and the fake as the module and the unit tests compile them:
-# freestanding, no C++ library headers.
-objs=()
-for src in "$root"/src/core/*.cpp "$root/tests/fake/fake_kapi.cpp"; do
-	obj=$out/obj/$(basename "${src%.cpp}").o
-	"$cxx" "${common[@]}" "${san[@]/fuzzer,/fuzzer-no-link,}" -nostdinc++ -ffreestanding \
-		-c "$src" -o "$obj"
-	objs+=("$obj")
-done
-for target in fuzz_request fuzz_mime; do
-	"$cxx" "${common[@]}" "${san[@]}" "${objs[@]}" "$root/tests/unit/host_alloc.cpp" \
-		"$root/tests/fuzz/$target.cpp" -o "$out/$target"
-done
+mkdir -p "$out/corpus" "$out/corpus_mime"
+"$root/tests/fuzz/build.sh" asan "$out"
 
 # run TARGET SECONDS MAX_LEN CORPUS SEEDS: runs one target; prints its runs.
 run() {
