@@ -96,7 +96,7 @@ campaign() {
 	[ $merge = 1 ] && merge_into "$target" "$tree" "$work"
 	after=$(find "$tree" -type f | wc -l)
 	echo "fuzz: $target: $runs executions in ${secs}s (${rate:-?}/s), 0 crashes, corpus $before -> $after inputs"
-	summary+=("$target: $runs executions (${rate:-?}/s), 0 crashes, corpus +$((after - before))")
+	summary+=("$target: $runs executions (${rate:-?}/s), 0 crashes, corpus $before -> $after inputs")
 }
 
 campaign fuzz_request "$root/tests/fuzz/corpus"
