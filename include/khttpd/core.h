@@ -43,35 +43,36 @@ struct khttpd_session_params {
 	kh_u32 inline_body_max;
 };
 
-struct khttpd_date_cache; /* the Date header, formatted once a second */
-
 /*
- * Memory a session works in. recv and head belong to one connection while
- * it is busy (they hold its unparsed bytes and unsent response head); the
- * kernel layer may take them away and give it others whenever
- * khttpd_session_idle() is true. The scratch block (path, date) is only
- * used within a step, and is shared by every connection of a worker.
+ * A connection's own memory while it is busy: its unanswered request bytes
+ * and the head of the answer being sent. The kernel layer may take the
+ * block away, and give the connection another one at a later step,
+ * whenever khttpd_session_idle() is true.
  */
-struct khttpd_session_buffers {
+struct khttpd_conn_buffers {
 	char *recv; /* request bytes; its size bounds a request head */
 	kh_size recv_size;
 	char *head; /* the response head being sent */
 	kh_size head_size;
-	char *path; /* the decoded path + index name + NUL */
-	kh_size path_size;
-	struct khttpd_date_cache *date;
 };
 
-/* Sizes for a request head limit of @max_head bytes. */
-kh_size khttpd_conn_buffers_size(kh_size max_head);   /* recv + head */
-kh_size khttpd_scratch_buffer_size(kh_size max_head); /* path, date */
+/* Bytes of a connection's block for a request head limit of @max_head. */
+kh_size khttpd_conn_buffers_size(kh_size max_head);
 /* Points @b's recv and head into @block (khttpd_conn_buffers_size bytes). */
-void khttpd_conn_buffers_init(struct khttpd_session_buffers *b, char *block,
+void khttpd_conn_buffers_init(struct khttpd_conn_buffers *b, char *block,
 			      kh_size max_head);
-/* Sets up @b's path and date in @block (khttpd_scratch_buffer_size bytes,
- * aligned to 8), once; the block keeps them from step to step. */
-void khttpd_scratch_buffer_init(struct khttpd_session_buffers *b, char *block,
-				kh_size max_head);
+
+/*
+ * A worker's memory, shared by all its connections and used only within a
+ * step: the decoded path of the request being decided, and the Date field,
+ * formatted once a second. Opaque; set up once per worker.
+ */
+struct khttpd_worker_scratch;
+/* Bytes of the block for a request head limit of @max_head. */
+kh_size khttpd_worker_scratch_size(kh_size max_head);
+/* Sets the scratch up in @block (khttpd_worker_scratch_size bytes, aligned
+ * to 8) and returns it; it lives as long as the block. */
+struct khttpd_worker_scratch *khttpd_worker_scratch_init(void *block, kh_size max_head);
 
 /* One connection's state, kept by the kernel layer: opaque, of
  * khttpd_session_size() bytes, aligned to khttpd_session_align(). */
@@ -99,7 +100,8 @@ enum khttpd_step {
  */
 enum khttpd_step khttpd_session_step(struct khttpd_session *s, struct kh_root *root,
 				     const struct khttpd_session_params *params,
-				     const struct khttpd_session_buffers *buffers);
+				     const struct khttpd_conn_buffers *io,
+				     struct khttpd_worker_scratch *scratch);
 
 /* Requests the session has answered so far (not those handed over). */
 kh_u32 khttpd_session_served(const struct khttpd_session *s);

@@ -13,18 +13,20 @@
 #include "policy.h"
 #include "preconditions.h"
 #include "request_path.h"
+#include "special_response.h"
 #include "str_view.h"
 
-struct khttpd_date_cache;
+// A worker's scratch memory (core.h), shared by its connections within a
+// step. It lives at the start of its block, the path buffer behind it.
+struct khttpd_worker_scratch {
+	khttpd::DateCache date;
+	char *path; // the decoded path + index name + a variant's suffix + NUL
+	kh_size path_size;
+};
 
 namespace khttpd {
 
-// A worker's scratch memory, shared by its connections within a step.
-struct Scratch {
-	char *path; // the decoded path + index name + a variant's suffix + NUL
-	kh_size path_size;
-	khttpd_date_cache *date;
-};
+using Scratch = khttpd_worker_scratch;
 
 // Everything a handler needs to decide on one request. Lives only during
 // the step that answers it.

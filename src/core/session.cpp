@@ -56,8 +56,8 @@ enum class Next : kh_u8 {
 struct StepContext {
 	kh_root *root;
 	const khttpd_session_params &params;
-	const khttpd_session_buffers &io; // recv and head buffers
-	Scratch scratch;
+	const khttpd_conn_buffers &io; // recv and head buffers
+	Scratch &scratch;
 };
 
 class Session {
@@ -307,7 +307,7 @@ Next Session::answer(const StepContext &ctx, const ParseResult &result, const Re
 Next Session::apply(const StepContext &ctx, Request &r, Verdict &v, bool keep)
 {
 	ResponseWriter w(ctx.io.head, ctx.io.head_size);
-	ReplyStyle style{ctx.scratch.date->now(), keep, r.head_only, r.vary};
+	ReplyStyle style{ctx.scratch.date.now(), keep, r.head_only, r.vary};
 	switch (v.kind) {
 	case Verdict::Kind::Serve:
 		return send_file(ctx, r, v, keep);
@@ -357,7 +357,7 @@ Next Session::send_file(const StepContext &ctx, Request &r, Verdict &v, bool kee
 	kh_u64 offset = partial ? v.range.first : 0;
 	kh_u64 length = partial ? v.range.length() : v.info.size;
 	ResponseWriter w(ctx.io.head, ctx.io.head_size);
-	ReplyStyle style{ctx.scratch.date->now(), keep, r.head_only, r.vary};
+	ReplyStyle style{ctx.scratch.date.now(), keep, r.head_only, r.vary};
 	if (!write_file_head(w, v, length, style)) {
 		Verdict e = Verdict::answer(500);
 		return apply(ctx, r, e, false);
@@ -409,7 +409,7 @@ const Session *session_of(const khttpd_session *s)
 	return reinterpret_cast<const Session *>(s);
 }
 
-// The scratch block: the path buffer, then the Date cache (aligned).
+// The scratch block: the scratch, then its path buffer.
 constexpr kh_size kNameMax = 255; // longest index name (sysctl indexfile)
 
 constexpr kh_size scratch_path_size(kh_size max_head)
@@ -418,11 +418,8 @@ constexpr kh_size scratch_path_size(kh_size max_head)
 	return max_head + kNameMax + 2 + kCodingSuffixMax;
 }
 
-constexpr kh_size scratch_date_offset(kh_size max_head)
-{
-	constexpr kh_size a = alignof(khttpd_date_cache);
-	return (scratch_path_size(max_head) + a - 1) / a * a;
-}
+constexpr kh_size kScratchHead = (sizeof(Scratch) + 7) / 8 * 8;
+static_assert(alignof(Scratch) <= 8, "the block is aligned to 8");
 
 } // namespace
 } // namespace khttpd
@@ -434,13 +431,7 @@ extern "C" kh_size khttpd_conn_buffers_size(kh_size max_head)
 	return 2 * max_head;
 }
 
-extern "C" kh_size khttpd_scratch_buffer_size(kh_size max_head)
-{
-	return khttpd::scratch_date_offset(max_head) + sizeof(khttpd_date_cache);
-}
-
-extern "C" void khttpd_conn_buffers_init(khttpd_session_buffers *b, char *block,
-					 kh_size max_head)
+extern "C" void khttpd_conn_buffers_init(khttpd_conn_buffers *b, char *block, kh_size max_head)
 {
 	b->recv = block;
 	b->recv_size = max_head;
@@ -448,12 +439,17 @@ extern "C" void khttpd_conn_buffers_init(khttpd_session_buffers *b, char *block,
 	b->head_size = max_head;
 }
 
-extern "C" void khttpd_scratch_buffer_init(khttpd_session_buffers *b, char *block,
-					   kh_size max_head)
+extern "C" kh_size khttpd_worker_scratch_size(kh_size max_head)
 {
-	b->path = block;
-	b->path_size = khttpd::scratch_path_size(max_head);
-	b->date = new (block + khttpd::scratch_date_offset(max_head)) khttpd_date_cache();
+	return khttpd::kScratchHead + khttpd::scratch_path_size(max_head);
+}
+
+extern "C" khttpd_worker_scratch *khttpd_worker_scratch_init(void *block, kh_size max_head)
+{
+	auto *s = new (block) khttpd_worker_scratch();
+	s->path = static_cast<char *>(block) + khttpd::kScratchHead;
+	s->path_size = khttpd::scratch_path_size(max_head);
+	return s;
 }
 
 extern "C" kh_size khttpd_session_size(void)
@@ -478,10 +474,10 @@ extern "C" void khttpd_session_destroy(khttpd_session *s)
 
 extern "C" khttpd_step khttpd_session_step(khttpd_session *s, kh_root *root,
 					   const khttpd_session_params *params,
-					   const khttpd_session_buffers *buffers)
+					   const khttpd_conn_buffers *io,
+					   khttpd_worker_scratch *scratch)
 {
-	khttpd::StepContext ctx{root, *params, *buffers,
-				{buffers->path, buffers->path_size, buffers->date}};
+	khttpd::StepContext ctx{root, *params, *io, *scratch};
 	return khttpd::session_of(s)->step(ctx);
 }
 

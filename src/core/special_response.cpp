@@ -7,18 +7,18 @@
 #include "http_date.h"
 
 
-khttpd::StrView khttpd_date_cache::now()
+namespace khttpd {
+
+StrView DateCache::now()
 {
-	static_assert(sizeof(text_) == khttpd::kHttpDateLen, "Date text size");
+	static_assert(sizeof(text_) == kHttpDateLen, "Date text size");
 	kh_s64 t = kh_now_seconds();
 	if (t != second_) {
-		khttpd::format_http_date(t, text_);
+		format_http_date(t, text_);
 		second_ = t;
 	}
-	return khttpd::StrView(text_, khttpd::kHttpDateLen);
+	return StrView(text_, kHttpDateLen);
 }
-
-namespace khttpd {
 
 constexpr StrView kServerName = "khttpd";
 

@@ -8,18 +8,18 @@
 #include "response_writer.h"
 #include "str_view.h"
 
+namespace khttpd {
+
 // The Date header changes once a second: it is formatted once a second, for
 // all the connections of a worker (it lives in their shared scratch block).
-struct khttpd_date_cache {
+class DateCache {
 public:
-	khttpd::StrView now();
+	StrView now();
 
 private:
 	kh_s64 second_ = -1;
 	char text_[29] = {}; // kHttpDateLen, checked in special_response.cpp
 };
-
-namespace khttpd {
 
 // How an answer goes out.
 struct ReplyStyle {

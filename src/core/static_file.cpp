@@ -68,7 +68,7 @@ __attribute__((noinline)) bool open_variant(const Request &r, Coding c, OpenFile
 					    kh_file_info &info)
 {
 	// The path buffer has room for the longest suffix beyond the composed
-	// path (khttpd_scratch_buffer_size).
+	// path (scratch_path_size in session.cpp).
 	StrView suffix = coding_suffix(c);
 	char *buf = r.scratch.path;
 	kh_size len = StrView::from_cstr(buf, r.scratch.path_size).size();

@@ -244,18 +244,16 @@ static bool khttpd_conn_drain(struct khttpd_conn *c)
 	return true;
 }
 
+/* @c's own buffers for a step: the block it kept, or one from the spares. */
 static bool khttpd_conn_buffers(struct khttpd_worker *w, struct khttpd_conn *c,
-				struct khttpd_session_buffers *bufs)
+				struct khttpd_conn_buffers *bufs)
 {
-	struct khttpd_server *srv = w->srv;
-
 	if (!c->io) {
 		c->io = khttpd_io_get(w);
 		if (!c->io)
 			return false;
 	}
-	*bufs = w->scratch_bufs;
-	khttpd_conn_buffers_init(bufs, c->io, srv->max_header_size);
+	khttpd_conn_buffers_init(bufs, c->io, w->srv->max_header_size);
 	return true;
 }
 
@@ -265,7 +263,7 @@ static bool khttpd_conn_step(struct khttpd_worker *w, struct khttpd_conn *c,
 {
 	struct khttpd_server *srv = w->srv;
 	struct khttpd_session *s = khttpd_session_of(c);
-	struct khttpd_session_buffers bufs;
+	struct khttpd_conn_buffers bufs;
 	bool was_idle = khttpd_session_idle(s);
 	u32 served = khttpd_session_served(s);
 
@@ -281,7 +279,7 @@ static bool khttpd_conn_step(struct khttpd_worker *w, struct khttpd_conn *c,
 		khttpd_conn_close(w, c); /* out of memory: shed this one */
 		return false;
 	}
-	*step = khttpd_session_step(s, &srv->root, &srv->params, &bufs);
+	*step = khttpd_session_step(s, &srv->root, &srv->params, &bufs, w->scratch);
 	WRITE_ONCE(w->requests, w->requests + (khttpd_session_served(s) - served));
 	switch (*step) {
 	case KHTTPD_STEP_CLOSE:

@@ -129,11 +129,11 @@ static int khttpd_worker_init(struct khttpd_server *srv, struct khttpd_worker *w
 	INIT_LIST_HEAD(&w->conns);
 	INIT_LIST_HEAD(&w->lingering);
 	init_waitqueue_head(&w->wq);
-	w->scratch = kvmalloc(khttpd_scratch_buffer_size(srv->max_header_size),
-			      GFP_KERNEL);
-	if (!w->scratch)
+	w->scratch_mem = kvmalloc(khttpd_worker_scratch_size(srv->max_header_size),
+				  GFP_KERNEL);
+	if (!w->scratch_mem)
 		return -ENOMEM;
-	khttpd_scratch_buffer_init(&w->scratch_bufs, w->scratch, srv->max_header_size);
+	w->scratch = khttpd_worker_scratch_init(w->scratch_mem, srv->max_header_size);
 	return khttpd_listen(w, port);
 }
 
@@ -148,7 +148,7 @@ static void khttpd_server_destroy(struct khttpd_server *srv)
 			kthread_stop(srv->workers[i].task);
 	for (i = 0; i < srv->nr_workers; i++) {
 		khttpd_listener_close(&srv->workers[i]);
-		kvfree(srv->workers[i].scratch);
+		kvfree(srv->workers[i].scratch_mem);
 	}
 	kmem_cache_destroy(srv->io_cache);
 	kmem_cache_destroy(srv->conn_cache);

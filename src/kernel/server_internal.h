@@ -50,10 +50,10 @@ struct khttpd_worker {
 	struct list_head conns;     /* open ones */
 	struct list_head lingering; /* answered, closing (khttpd_conn_linger) */
 	void (*saved_listener_ready)(struct sock *sk);
-	char *scratch; /* the core's scratch block, shared by its connections */
+	void *scratch_mem; /* the core's scratch block, shared by its connections */
+	struct khttpd_worker_scratch *scratch; /* set up in it, once */
 	char *io_spare[KHTTPD_IO_SPARES]; /* free connection buffers */
 	int nr_io_spare;
-	struct khttpd_session_buffers scratch_bufs; /* set up in it, once */
 	/* Counters, written by the worker only (read by the stat sysctls). */
 	unsigned long nr_conns;
 	unsigned long requests;

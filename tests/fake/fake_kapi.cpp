@@ -59,15 +59,15 @@ int serve(kh_conn *c, kh_root *root, const khttpd_session_params *params,
 	auto *s = static_cast<khttpd_session *>(kh_alloc(khttpd_session_size()));
 	if (!s)
 		return -KH_ENOMEM;
-	khttpd_session_buffers bufs{};
+	khttpd_conn_buffers bufs{};
 	khttpd_conn_buffers_init(&bufs, block, max_head);
-	khttpd_scratch_buffer_init(&bufs, scratch, max_head);
+	khttpd_worker_scratch *ws = khttpd_worker_scratch_init(scratch, max_head);
 	khttpd_session_init(s, c);
 	int result = KHTTPD_STEP_CLOSE;
 	// Every step makes progress on a scripted connection (input is
 	// consumed or output produced), so this bound only stops a bug.
 	for (int steps = 0; steps < 100000; steps++) {
-		result = khttpd_session_step(s, root, params, &bufs);
+		result = khttpd_session_step(s, root, params, &bufs, ws);
 		c->steps_read += result == KHTTPD_STEP_READ;
 		c->steps_write += result == KHTTPD_STEP_WRITE;
 		c->steps_yield += result == KHTTPD_STEP_YIELD;

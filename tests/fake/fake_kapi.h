@@ -105,7 +105,7 @@ void conn_init(kh_conn *c, const char *in, kh_size in_len, kh_size chunk);
 // the session is idle it gets other buffers, the way the kernel lends its
 // buffers out, so a session that kept a pointer into them would fail.
 // @block/@spare: khttpd_conn_buffers_size(@max_head) bytes each; @scratch:
-// khttpd_scratch_buffer_size(@max_head). Returns the last step's result.
+// khttpd_worker_scratch_size(@max_head), aligned to 8. Returns the last step's result.
 int serve(kh_conn *c, kh_root *root, const khttpd_session_params *params,
 	  kh_size max_head, char *block, char *spare, char *scratch);
 void root_init(kh_root *r);

@@ -291,7 +291,7 @@ void run_session(const uint8_t *in, size_t len)
 
 	CHECK(khttpd_conn_buffers_size(max_head) <= sizeof(g_block));
 	CHECK(khttpd_conn_buffers_size(max_head) <= sizeof(g_spare));
-	CHECK(khttpd_scratch_buffer_size(max_head) <= sizeof(g_scratch));
+	CHECK(khttpd_worker_scratch_size(max_head) <= sizeof(g_scratch));
 
 	setup_root();
 	fake::conn_init(&g_conn, g_stream, n, 0);

@@ -144,7 +144,7 @@ public:
 		conn_ = static_cast<kh_conn *>(kh_alloc(sizeof(kh_conn)));
 		block_ = static_cast<char *>(kh_alloc(khttpd_conn_buffers_size(kMaxHead)));
 		spare_ = static_cast<char *>(kh_alloc(khttpd_conn_buffers_size(kMaxHead)));
-		scratch_ = static_cast<char *>(kh_alloc(khttpd_scratch_buffer_size(kMaxHead)));
+		scratch_ = static_cast<char *>(kh_alloc(khttpd_worker_scratch_size(kMaxHead)));
 		if (!ok())
 			return;
 		fake::set_now(kNow);

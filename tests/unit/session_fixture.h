@@ -174,7 +174,7 @@ protected:
 		c->send_err = send_err_;
 		kh_size size = khttpd_conn_buffers_size(max_head);
 		std::unique_ptr<char[]> block(new char[size]), spare(new char[size]);
-		std::unique_ptr<char[]> scratch(new char[khttpd_scratch_buffer_size(max_head)]);
+		std::unique_ptr<char[]> scratch(new char[khttpd_worker_scratch_size(max_head)]);
 		last_step_ = fake::serve(c, root_.get(), &params_, max_head, block.get(),
 					 spare.get(), scratch.get());
 		EXPECT_FALSE(c->overflow);

@@ -404,7 +404,7 @@ TEST_F(SessionTest, WaitsForMoreInputWithoutClosing)
 		conn->end_result = -KH_EAGAIN;
 		kh_size size = khttpd_conn_buffers_size(1024);
 		std::unique_ptr<char[]> block(new char[size]), spare(new char[size]);
-		std::unique_ptr<char[]> scratch(new char[khttpd_scratch_buffer_size(1024)]);
+		std::unique_ptr<char[]> scratch(new char[khttpd_worker_scratch_size(1024)]);
 		EXPECT_EQ(fake::serve(conn.get(), root_.get(), &params_, 1024, block.get(),
 				      spare.get(), scratch.get()),
 			  KHTTPD_STEP_READ);
@@ -425,13 +425,13 @@ class SteppedSession {
 public:
 	SteppedSession(const std::string &in, int end_result)
 		: block_(new char[khttpd_conn_buffers_size(kMaxHead)]),
-		  scratch_(new char[khttpd_scratch_buffer_size(kMaxHead)]),
+		  scratch_(new char[khttpd_worker_scratch_size(kMaxHead)]),
 		  mem_(new char[khttpd_session_size()])
 	{
 		fake::conn_init(conn.get(), in.data(), in.size(), 0);
 		conn->end_result = end_result;
 		khttpd_conn_buffers_init(&bufs_, block_.get(), kMaxHead);
-		khttpd_scratch_buffer_init(&bufs_, scratch_.get(), kMaxHead);
+		ws_ = khttpd_worker_scratch_init(scratch_.get(), kMaxHead);
 		khttpd_session_init(session(), conn.get());
 	}
 	~SteppedSession() { khttpd_session_destroy(session()); }
@@ -441,7 +441,7 @@ public:
 	khttpd_session *session() { return reinterpret_cast<khttpd_session *>(mem_.get()); }
 	khttpd_step step(kh_root *root, const khttpd_session_params &params)
 	{
-		return khttpd_session_step(session(), root, &params, &bufs_);
+		return khttpd_session_step(session(), root, &params, &bufs_, ws_);
 	}
 
 	std::unique_ptr<kh_conn> conn = std::make_unique<kh_conn>(); // large: not on the stack
@@ -449,7 +449,8 @@ public:
 private:
 	static constexpr kh_size kMaxHead = 1024;
 	std::unique_ptr<char[]> block_, scratch_, mem_;
-	khttpd_session_buffers bufs_{};
+	khttpd_conn_buffers bufs_{};
+	khttpd_worker_scratch *ws_ = nullptr;
 };
 
 TEST_F(SessionTest, ShortReceiveEndsTheStepWithoutAnotherReceive)

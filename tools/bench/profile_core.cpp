@@ -51,10 +51,10 @@ int main(int argc, char **argv)
 
 	constexpr kh_size kMaxHead = 8192; // the max_header_size default
 	std::vector<char> block(khttpd_conn_buffers_size(kMaxHead));
-	std::vector<char> scratch(khttpd_scratch_buffer_size(kMaxHead));
-	khttpd_session_buffers bufs{};
+	std::vector<uint64_t> scratch((khttpd_worker_scratch_size(kMaxHead) + 7) / 8);
+	khttpd_conn_buffers bufs{};
 	khttpd_conn_buffers_init(&bufs, block.data(), kMaxHead);
-	khttpd_scratch_buffer_init(&bufs, scratch.data(), kMaxHead);
+	khttpd_worker_scratch *ws = khttpd_worker_scratch_init(scratch.data(), kMaxHead);
 	std::vector<kh_u64> mem((khttpd_session_size() + 7) / 8);
 	auto *s = reinterpret_cast<khttpd_session *>(mem.data());
 	auto conn = std::make_unique<kh_conn>();
@@ -72,7 +72,7 @@ int main(int argc, char **argv)
 			khttpd_session_init(s, conn.get());
 		conn->in_pos = 0;
 		conn->out_len = 0;
-		khttpd_step st = khttpd_session_step(s, root.get(), &params, &bufs);
+		khttpd_step st = khttpd_session_step(s, root.get(), &params, &bufs, ws);
 		if (st != (close_mode ? KHTTPD_STEP_CLOSE : KHTTPD_STEP_READ) ||
 		    conn->out_len < size)
 			bad++;
