@@ -357,8 +357,9 @@ test_send_timeout() {
 # writes); a fork costs 0.4 s in the debug kernel.
 nap() {
 	if [ -z "${NAP_FD:-}" ]; then
-		mkfifo "$T/nap.fifo" 2> /dev/null
-		exec {NAP_FD}<> "$T/nap.fifo"
+		# In the guest's tmpfs: the out directory is 9p, without FIFOs.
+		mkfifo /tmp/hostile-nap.fifo 2> /dev/null
+		exec {NAP_FD}<> /tmp/hostile-nap.fifo
 	fi
 	read -r -t "$1" -u "$NAP_FD"
 	return 0
