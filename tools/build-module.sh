@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# Build khttpd.ko (and khttpd_kunit.ko on a kernel with KUnit) for one of
-# the target kernels into build/kmod/NAME/. Any compiler, modpost or
+# Build khttpd.ko (with its KUnit suites on a kernel with KUnit) for one
+# of the target kernels into build/kmod/NAME/. Any compiler, modpost or
 # objtool warning fails the build.
 #
 # Usage: tools/build-module.sh deb61|deb612|debug
@@ -22,7 +22,7 @@ rsync -a --delete \
 	--exclude='build.log' \
 	--include='/Kbuild' --include='/include/***' --include='/src/***' \
 	--include='/sysctl/***' --include='/tests/' --include='/tests/kunit/***' \
-	--include='/tests/fake/***' --exclude='*' \
+	--exclude='*' \
 	"$root/" "$dst/"
 
 echo "build-module.sh: building for $name ($kdir)" >&2

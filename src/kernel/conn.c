@@ -370,3 +370,7 @@ long khttpd_conn_expire(struct khttpd_worker *w)
 {
 	return min(khttpd_expire_list(w, &w->conns), khttpd_expire_list(w, &w->lingering));
 }
+
+#if IS_ENABLED(CONFIG_KUNIT)
+#include "conn_test.c"
+#endif

@@ -4,7 +4,8 @@
  * as the server calls it, on a private tmpfs. Included at the end of
  * file_cache.c when the kernel has KUnit (tests/kunit, docs/testing.md).
  *
- * A hit shows as the same struct file coming back (the cache hands out
+ * Lookups run as an unprivileged user (kh_root_init_cred()), as the
+ * server's do; the files belong to root. A hit shows as the same struct file coming back (the cache hands out
  * references to the file it keeps); a miss opens a new one. Every file a
  * test compares stays open until the test ends, so no address is reused.
  * The tests check what an open finds, and that an unchanged file is
@@ -13,6 +14,7 @@
  */
 #include <kunit/resource.h>
 #include <kunit/test.h>
+#include <linux/cred.h>
 
 #include "../../tests/kunit/kunit_fs.h"
 #include "kapi_kernel.h"
@@ -25,6 +27,11 @@ struct khttpd_fc_test {
 KUNIT_DEFINE_ACTION_WRAPPER(khttpd_fc_test_free, khttpd_fc_destroy,
 			    struct khttpd_file_cache *);
 KUNIT_DEFINE_ACTION_WRAPPER(khttpd_fc_test_close, kh_file_close, struct kh_file *);
+KUNIT_DEFINE_ACTION_WRAPPER(khttpd_fc_test_put_cred, put_cred, const struct cred *);
+
+/* Who the lookups run as: not the owner (root) of the test's files. */
+#define KHTTPD_FC_TEST_UID 33
+#define KHTTPD_FC_TEST_GID 33
 
 /* A cache of @entries on root.cache, destroyed when the test ends. */
 static struct khttpd_file_cache *khttpd_fc_test_cache(struct kunit *test,
@@ -51,6 +58,10 @@ static int khttpd_fc_test_init(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, 0, khttpd_kunit_tmpfs(test, &t->tmp));
 	t->root.path = t->tmp;
 	t->root.lookup_flags = kh_root_lookup_flags(false);
+	KUNIT_ASSERT_EQ(test, 0, kh_root_init_cred(&t->root, KHTTPD_FC_TEST_UID,
+						   KHTTPD_FC_TEST_GID));
+	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, khttpd_fc_test_put_cred,
+							   (void *)t->root.cred));
 	khttpd_fc_test_cache(test, 16);
 	return 0;
 }
@@ -120,7 +131,8 @@ static void khttpd_fc_test_hit(struct kunit *test)
 	khttpd_fc_test_expect_data(test, b, "bye");
 }
 
-/* A write or chmod changes the ctime: the next open sees the new file. */
+/* A write or a chmod changes the file: the next open sees it as it is now,
+ * and no longer serves it once its permissions forbid reading. */
 static void khttpd_fc_test_ctime(struct kunit *test)
 {
 	struct khttpd_fc_test *t = test->priv;
@@ -139,10 +151,15 @@ static void khttpd_fc_test_ctime(struct kunit *test)
 	KUNIT_EXPECT_PTR_EQ(test, khttpd_fc_test_open(test, "a.txt", NULL), f2);
 
 	khttpd_kunit_next_tick();
-	KUNIT_ASSERT_EQ(test, 0, khttpd_kunit_chmod(&t->tmp, "a.txt", 0600));
+	KUNIT_ASSERT_EQ(test, 0, khttpd_kunit_chmod(&t->tmp, "a.txt", 0604));
 	f3 = khttpd_fc_test_open(test, "a.txt", &info);
 	KUNIT_EXPECT_PTR_NE(test, f3, f2);
-	KUNIT_EXPECT_EQ(test, info.mode & 07777, 0600U);
+	KUNIT_EXPECT_EQ(test, info.mode & 07777, 0604U);
+	KUNIT_EXPECT_PTR_EQ(test, khttpd_fc_test_open(test, "a.txt", NULL), f3);
+
+	khttpd_kunit_next_tick();
+	KUNIT_ASSERT_EQ(test, 0, khttpd_kunit_chmod(&t->tmp, "a.txt", 0600));
+	KUNIT_EXPECT_EQ(test, khttpd_fc_test_open_err(test, "a.txt"), -EACCES);
 }
 
 /* A deleted file is not served from the cache, nor is the old one after
