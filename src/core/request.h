@@ -73,18 +73,26 @@ struct Verdict {
 	Validators validators{}; // Serve, NotModified
 	RequestPath path;      // Redirect
 
-	static Verdict decided(const Decision &d)
+	// Verdicts are set in place, never returned or copied: KASAN's
+	// redzones around each copy would push a step past the kernel's
+	// 1024-byte frame limit.
+	Verdict() = default;
+	Verdict(const Verdict &) = delete;
+	Verdict &operator=(const Verdict &) = delete;
+
+	// The policy's decision @d (HandOver or Answer).
+	void decided(const Decision &d)
 	{
-		Verdict v;
-		v.kind = Kind::Decided;
-		v.decision = d;
-		return v;
+		file.reset(nullptr);
+		kind = Kind::Decided;
+		decision = d;
 	}
-	static Verdict answer(kh_u16 status)
+	// An answer @s of the kernel's own; info.size stays (for a 416).
+	void answer(kh_u16 s)
 	{
-		Verdict v;
-		v.status = status;
-		return v;
+		file.reset(nullptr);
+		kind = Kind::Status;
+		status = s;
 	}
 };
 

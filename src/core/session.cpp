@@ -93,7 +93,8 @@ private:
 	// Applies @v: the one place where a request's verdict takes effect.
 	__attribute__((noinline)) Next apply(const StepContext &ctx, Request &r, Verdict &v,
 					     bool keep);
-	Next hand_over(const StepContext &ctx, Request &r, kh_u32 reason);
+	// Hands the connection over, or answers @v's failure if it cannot.
+	Next hand_over(const StepContext &ctx, Request &r, Verdict &v);
 	Next send_file(const StepContext &ctx, Request &r, Verdict &v, bool keep);
 	// Copies @length bytes of @file from @offset behind the head in @w.
 	bool inline_body(const StepContext &ctx, ResponseWriter &w, kh_file *file,
@@ -271,10 +272,11 @@ Session::Read Session::read_head(const StepContext &ctx, ParseResult &result, Re
 Next Session::answer(const StepContext &ctx, const ParseResult &result, const RequestHead &head)
 {
 	Request r{conn_, head, ctx.root, ctx.params, ctx.scratch, head.method == Method::Head};
+	Verdict v;
 	if (result.status == ParseStatus::Error) {
 		kh_u16 st = result.error_status;
-		Verdict v = Verdict::decided(
-			r.decide(st == 414 || st == 431 ? Cause::HeadTooLarge : Cause::BadRequest, st));
+		v.decided(r.decide(st == 414 || st == 431 ? Cause::HeadTooLarge : Cause::BadRequest,
+				   st));
 		r.head_only = false;
 		return apply(ctx, r, v, false); // not counted as served
 	}
@@ -286,17 +288,15 @@ Next Session::answer(const StepContext &ctx, const ParseResult &result, const Re
 	if (head.has_body)
 		keep = false;
 
-	Verdict v;
 	if (head.method == Method::Other) {
 		r.head_only = false;
-		v = Verdict::decided(r.decide(is_known_method(head.method_name)
-						      ? Cause::KnownMethod
-						      : Cause::UnknownMethod));
+		v.decided(r.decide(is_known_method(head.method_name) ? Cause::KnownMethod
+								      : Cause::UnknownMethod));
 	} else if (Decision d = head.has_body ? r.decide(Cause::Body) : Decision{};
 		   d.action != Action::Proceed) {
-		v = Verdict::decided(d);
+		v.decided(d);
 	} else {
-		v = find_static_file(r);
+		find_static_file(r, v);
 	}
 	Next n = apply(ctx, r, v, keep);
 	if (n != Next::HandOver)
@@ -313,7 +313,7 @@ Next Session::apply(const StepContext &ctx, Request &r, Verdict &v, bool keep)
 		return send_file(ctx, r, v, keep);
 	case Verdict::Kind::Decided:
 		if (v.decision.action == Action::HandOver)
-			return hand_over(ctx, r, v.decision.reason);
+			return hand_over(ctx, r, v);
 		style.keep_alive = keep && !v.decision.close;
 		v.status = v.decision.status;
 		if (v.decision.retry_after) {
@@ -342,12 +342,12 @@ Next Session::apply(const StepContext &ctx, Request &r, Verdict &v, bool keep)
 	return queue(w, OpenFile(), 0, 0, style.keep_alive);
 }
 
-Next Session::hand_over(const StepContext &ctx, Request &r, kh_u32 reason)
+Next Session::hand_over(const StepContext &ctx, Request &r, Verdict &v)
 {
-	if (!kh_conn_hand_over(conn_, ctx.io.recv + start_, have_, reason, served_))
+	if (!kh_conn_hand_over(conn_, ctx.io.recv + start_, have_, v.decision.reason, served_))
 		return Next::HandOver;
 	// The daemon went away since the decision, or is too far behind.
-	Verdict v = Verdict::decided(kHandOverFailed);
+	v.decided(kHandOverFailed);
 	return apply(ctx, r, v, false);
 }
 
@@ -359,8 +359,8 @@ Next Session::send_file(const StepContext &ctx, Request &r, Verdict &v, bool kee
 	ResponseWriter w(ctx.io.head, ctx.io.head_size);
 	ReplyStyle style{ctx.scratch.date.now(), keep, r.head_only, r.vary};
 	if (!write_file_head(w, v, length, style)) {
-		Verdict e = Verdict::answer(500);
-		return apply(ctx, r, e, false);
+		v.answer(500);
+		return apply(ctx, r, v, false);
 	}
 	bool body = !r.head_only && length > 0;
 	if (body && length <= ctx.params.inline_body_max &&

@@ -18,11 +18,12 @@ StrView content_type(StrView name, char (&buf)[KH_MIME_TYPE_MAX])
 }
 
 // A Proceed where the table allows none is a bug in the table: refuse.
-Verdict refused(const Decision &d)
+void refused(Verdict &v, const Decision &d)
 {
 	if (d.action == Action::Proceed)
-		return Verdict::answer(500);
-	return Verdict::decided(d);
+		v.answer(500);
+	else
+		v.decided(d);
 }
 
 // The path of the file to open, NUL-terminated, in the path buffer:
@@ -127,7 +128,7 @@ Coding choose_representation(Request &r, StrView name, OpenFile &file, kh_file_i
 
 // The representation chosen: conditions and ranges (RFC 9110 sections
 // 13.2.1 and 14.2) on @v, whose file, info and type are set.
-__attribute__((noinline)) Verdict conditions_and_ranges(Request &r, Verdict &v)
+__attribute__((noinline)) void conditions_and_ranges(Request &r, Verdict &v)
 {
 	const RequestHead &head = r.head;
 	bool coded = v.coding != Coding::Identity;
@@ -145,9 +146,9 @@ __attribute__((noinline)) Verdict conditions_and_ranges(Request &r, Verdict &v)
 	case Precondition::NotModified:
 		v.kind = Verdict::Kind::NotModified;
 		v.file.reset(nullptr);
-		return static_cast<Verdict &&>(v);
+		return;
 	case Precondition::Failed:
-		return Verdict::answer(412);
+		return v.answer(412);
 	case Precondition::Proceed:
 		break;
 	}
@@ -158,74 +159,72 @@ __attribute__((noinline)) Verdict conditions_and_ranges(Request &r, Verdict &v)
 	    if_range_holds(head, v.validators, now))
 		v.range = parse_byte_range(head.range, v.info.size);
 	if (v.range.kind == RangeKind::Unsatisfiable) {
-		Verdict e = Verdict::answer(416);
-		e.has_complete_length = true;
-		e.info.size = v.info.size;
-		return e;
+		v.answer(416);
+		v.has_complete_length = true;
+		return;
 	}
 	// Several ranges (multipart/byteranges) are userspace's.
 	if (v.range.kind == RangeKind::Multiple) {
 		Decision d = r.decide(Cause::MultipleRanges);
 		if (d.action != Action::Proceed)
-			return refused(d);
+			return refused(v, d);
 		v.range = ByteRange{}; // the whole file, which RFC 9110 allows
 	}
 	v.kind = Verdict::Kind::Serve;
-	return static_cast<Verdict &&>(v);
 }
 
 } // namespace
 
-Verdict find_static_file(Request &r)
+void find_static_file(Request &r, Verdict &v)
 {
 	const khttpd_session_params &p = r.params;
 	RequestPath path;
 	if (kh_u16 st = resolve_request_path(r.head.target, r.scratch.path, r.scratch.path_size,
 					     path))
-		return refused(r.decide(Cause::BadRequest, st));
+		return refused(v, r.decide(Cause::BadRequest, st));
 	if (p.dynamic && matches_dynamic(StrView::from_cstr(p.dynamic, ~kh_size{0}),
 					 r.head.target, path.rel)) {
 		Decision d = r.decide(Cause::Dynamic);
 		if (d.action != Action::Proceed)
-			return refused(d);
+			return refused(v, d);
 	}
 	if (has_hidden_segment(path.rel))
-		return refused(r.decide(Cause::Hidden));
+		return refused(v, r.decide(Cause::Hidden));
 	if (!compose_path(r, path))
-		return refused(r.decide(Cause::Missing));
+		return refused(v, r.decide(Cause::Missing));
 
-	Verdict v;
 	int err = kh_file_open(r.root, r.scratch.path, v.file.out(), &v.info);
 	if (err == -KH_ENOMEM)
-		return Verdict::answer(503);
+		return v.answer(503);
 	if (err == -KH_EACCES)
-		return refused(r.decide(Cause::Denied));
+		return refused(v, r.decide(Cause::Denied));
 	if (err)
-		return refused(r.decide(Cause::Missing));
+		return refused(v, r.decide(Cause::Missing));
 	if ((v.info.mode & KH_S_IFMT) == KH_S_IFDIR && !path.trailing_slash) {
+		v.file.reset(nullptr);
 		v.kind = Verdict::Kind::Redirect;
 		v.path = path;
-		return v;
+		return;
 	}
 	if (!v.file)
-		return refused(r.decide(Cause::NotRegular));
+		return refused(v, r.decide(Cause::NotRegular));
 	if (!mode_has(v.info.mode, p.perm_required))
-		return refused(r.decide(Cause::ModeMissing));
+		return refused(v, r.decide(Cause::ModeMissing));
 	if (v.info.mode & p.perm_forbid)
-		return refused(r.decide(Cause::ModeForbidden));
+		return refused(v, r.decide(Cause::ModeForbidden));
 
 	StrView name = StrView::from_cstr(r.scratch.path, r.scratch.path_size);
 	v.type = content_type(name, r.type); // the original's name, not a variant's
 	if (is_script_type(v.type))
-		return refused(r.decide(Cause::Dynamic));
+		return refused(v, r.decide(Cause::Dynamic));
 	if (v.type.empty()) {
 		Decision d = r.decide(Cause::UnknownType);
 		if (d.action != Action::Proceed)
-			return refused(d);
+			return refused(v, d);
 		v.type = kUnknownType;
 	}
 	v.coding = choose_representation(r, name, v.file, v.info);
-	return conditions_and_ranges(r, v);
+	conditions_and_ranges(r, v);
 }
 
 } // namespace khttpd

@@ -11,8 +11,9 @@ namespace khttpd {
 // Decides on a GET or HEAD whose head carries no body: looks the file up
 // beneath the root (index name, precompressed variants), checks the policy
 // (dynamic list, dotfiles, permissions, MIME type, ranges), evaluates the
-// preconditions. Opens nothing that is not served.
-Verdict find_static_file(Request &r);
+// preconditions, and sets @v (a new Verdict). Keeps nothing open that is
+// not served.
+void find_static_file(Request &r, Verdict &v);
 
 // The head of a 200 or 206 for @v (a Serve verdict) of @length bytes.
 // False if it did not fit.
