@@ -2,12 +2,16 @@
 /*
  * /proc/sys/net/khttpd: control and configuration (docs/sysctl.md).
  *
- * Malformed or out-of-range writes fail with EINVAL and change nothing.
- * Settings are read when the server starts; changing one while it runs
- * fails with EBUSY (stop, change, start).
+ * Every write needs CAP_NET_ADMIN in the initial user namespace (EPERM
+ * otherwise): the file mode alone would let any root process, one without
+ * capabilities or in a container, reconfigure the server. Malformed or
+ * out-of-range writes fail with EINVAL and change nothing. Settings are
+ * read when the server starts; changing one while it runs fails with
+ * EBUSY (stop, change, start).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/capability.h>
 #include <linux/errno.h>
 #include <linux/kernel.h>
 #include <linux/limits.h>
@@ -34,10 +38,21 @@ static int khttpd_threads_max = KHTTPD_THREADS_MAX;
 static int khttpd_header_min = 1024;
 static int khttpd_header_max = 65536;
 static int khttpd_int_max = INT_MAX;
-static int khttpd_timeout_max = 3600;
+static int khttpd_timeout_max = KHTTPD_TIMEOUT_MAX;
+static int khttpd_conns_max = KHTTPD_MAX_CONNECTIONS_MAX;
 static int khttpd_mode_max = 07777;
 static int khttpd_filecache_max = 1 << 20;
 static int khttpd_handover_queue_max = KHTTPD_HANDOVER_QUEUE_MAX;
+
+/*
+ * Whether the writer may change settings: CAP_NET_ADMIN in the initial
+ * user namespace (capable() checks there), as for the hand-over's control
+ * file. Every handler asks first, so a refused write changes nothing.
+ */
+static int khttpd_may_write(int write)
+{
+	return write && !capable(CAP_NET_ADMIN) ? -EPERM : 0;
+}
 
 /* Parses an int in [extra1, extra2] through a copy of @table into @val. */
 static int khttpd_parse_int(KHTTPD_CTL_TABLE *table, int write, void *buffer,
@@ -53,8 +68,10 @@ static int khttpd_parse_int(KHTTPD_CTL_TABLE *table, int write, void *buffer,
 static int khttpd_sysctl_start(KHTTPD_CTL_TABLE *table, int write, void *buffer,
 			       size_t *lenp, loff_t *ppos)
 {
-	int val, err;
+	int val, err = khttpd_may_write(write);
 
+	if (err)
+		return err;
 	mutex_lock(&khttpd_config_lock);
 	val = khttpd_server_running();
 	err = khttpd_parse_int(table, write, buffer, lenp, ppos, &val);
@@ -72,8 +89,10 @@ static int khttpd_sysctl_start(KHTTPD_CTL_TABLE *table, int write, void *buffer,
 static int khttpd_sysctl_stop(KHTTPD_CTL_TABLE *table, int write, void *buffer,
 			      size_t *lenp, loff_t *ppos)
 {
-	int val, err;
+	int val, err = khttpd_may_write(write);
 
+	if (err)
+		return err;
 	mutex_lock(&khttpd_config_lock);
 	val = !khttpd_server_running();
 	err = khttpd_parse_int(table, write, buffer, lenp, ppos, &val);
@@ -87,8 +106,10 @@ static int khttpd_sysctl_stop(KHTTPD_CTL_TABLE *table, int write, void *buffer,
 static int khttpd_sysctl_int(KHTTPD_CTL_TABLE *table, int write, void *buffer,
 			     size_t *lenp, loff_t *ppos)
 {
-	int val, err;
+	int val, err = khttpd_may_write(write);
 
+	if (err)
+		return err;
 	mutex_lock(&khttpd_config_lock);
 	val = *(int *)table->data;
 	err = khttpd_parse_int(table, write, buffer, lenp, ppos, &val);
@@ -111,8 +132,10 @@ static int khttpd_sysctl_id(KHTTPD_CTL_TABLE *table, int write, void *buffer,
 			    size_t *lenp, loff_t *ppos)
 {
 	struct ctl_table tmp = *table;
-	int val, err;
+	int val, err = khttpd_may_write(write);
 
+	if (err)
+		return err;
 	tmp.extra1 = &khttpd_zero;
 	tmp.extra2 = &khttpd_int_max;
 	mutex_lock(&khttpd_config_lock);
@@ -133,9 +156,31 @@ static int khttpd_sysctl_id(KHTTPD_CTL_TABLE *table, int write, void *buffer,
 	return err;
 }
 
+/*
+ * An absolute path that is not the root directory however it is spelt
+ * ("/", "//", "/.", "/tmp/.."): serving the whole file system is never
+ * what was meant. (Start also refuses a path that resolves to the root
+ * directory through a symlink.)
+ */
 static bool khttpd_valid_docroot(const char *s)
 {
-	return s[0] == '/';
+	int depth = 0;
+
+	if (s[0] != '/')
+		return false;
+	while (*s) {
+		size_t n;
+
+		while (*s == '/')
+			s++;
+		n = strcspn(s, "/");
+		if (n == 2 && s[0] == '.' && s[1] == '.')
+			depth = depth ? depth - 1 : 0;
+		else if (n && !(n == 1 && s[0] == '.'))
+			depth++;
+		s += n;
+	}
+	return depth > 0;
 }
 
 /* Printable ASCII (and spaces), nothing that could end a line. */
@@ -177,8 +222,10 @@ static int khttpd_sysctl_string(KHTTPD_CTL_TABLE *table, int write, void *buffer
 	static char val[KHTTPD_DOCROOT_MAX]; /* under khttpd_config_lock */
 	bool (*valid)(const char *) = table->extra1;
 	struct ctl_table tmp = *table;
-	int err;
+	int err = khttpd_may_write(write);
 
+	if (err)
+		return err;
 	if (write && !khttpd_string_fits(table, buffer, *lenp, *ppos))
 		return -EINVAL;
 
@@ -209,8 +256,10 @@ static int khttpd_sysctl_mimetypes(KHTTPD_CTL_TABLE *table, int write, void *buf
 {
 	struct ctl_table tmp = *table;
 	char *val;
-	int err;
+	int err = khttpd_may_write(write);
 
+	if (err)
+		return err;
 	if (write && !khttpd_string_fits(table, buffer, *lenp, *ppos))
 		return -EINVAL;
 	val = kzalloc(table->maxlen, GFP_KERNEL);
@@ -224,6 +273,15 @@ static int khttpd_sysctl_mimetypes(KHTTPD_CTL_TABLE *table, int write, void *buf
 		err = khttpd_mime_load(val);
 	kfree(val);
 	return err;
+}
+
+/* An int setting that takes effect at once (handover_queue). */
+static int khttpd_sysctl_live_int(KHTTPD_CTL_TABLE *table, int write, void *buffer,
+				  size_t *lenp, loff_t *ppos)
+{
+	int err = khttpd_may_write(write);
+
+	return err ? err : proc_dointvec_minmax(table, write, buffer, lenp, ppos);
 }
 
 /* A read-only counter: @table->extra1 is its enum khttpd_stat. */
@@ -302,6 +360,11 @@ static struct ctl_table khttpd_table[] = {
 		   &khttpd_int_max),
 	KHTTPD_INT("keepalive_timeout", keepalive_timeout, &khttpd_one,
 		   &khttpd_timeout_max),
+	KHTTPD_INT("header_timeout", header_timeout, &khttpd_one, &khttpd_timeout_max),
+	KHTTPD_INT("send_timeout", send_timeout, &khttpd_one, &khttpd_timeout_max),
+	KHTTPD_INT("max_connections", max_connections, &khttpd_one, &khttpd_conns_max),
+	KHTTPD_INT("max_connections_per_ip", max_connections_per_ip, &khttpd_zero,
+		   &khttpd_conns_max),
 	KHTTPD_INT("perm_required", perm_required, &khttpd_zero, &khttpd_mode_max),
 	KHTTPD_INT("perm_forbid", perm_forbid, &khttpd_zero, &khttpd_mode_max),
 	KHTTPD_INT("crossmounts", crossmounts, &khttpd_zero, &khttpd_one),
@@ -334,13 +397,14 @@ static struct ctl_table khttpd_table[] = {
 		.data = &khttpd_handover_queue,
 		.maxlen = sizeof(int),
 		.mode = 0644,
-		.proc_handler = proc_dointvec_minmax,
+		.proc_handler = khttpd_sysctl_live_int,
 		.extra1 = &khttpd_one,
 		.extra2 = &khttpd_handover_queue_max,
 	},
 	KHTTPD_STAT("stat_connections", KHTTPD_STAT_CONNECTIONS),
 	KHTTPD_STAT("stat_requests", KHTTPD_STAT_REQUESTS),
 	KHTTPD_STAT("stat_handovers", KHTTPD_STAT_HANDOVERS),
+	KHTTPD_STAT("stat_refused_connections", KHTTPD_STAT_REFUSED_CONNS),
 	KHTTPD_STAT("stat_handovers_refused", KHTTPD_STAT_REFUSED),
 	KHTTPD_STAT("daemon_pid", KHTTPD_STAT_DAEMON_PID),
 	{

@@ -9,6 +9,14 @@
  * softirq context and only mark the connection ready under the worker's
  * lock; the worker detaches them (under sk_callback_lock) before it frees a
  * connection, so no callback can see it afterwards.
+ *
+ * Deadlines (HTTP.sys's timers): a request head must arrive whole within
+ * header_timeout of its first byte (of the accept, for the first request),
+ * however slowly it trickles in (slowloris); an answer being sent is
+ * closed after send_timeout without progress, and only bytes that actually
+ * left move that deadline (a client that never reads cannot keep its
+ * connection, file and buffers by sending a byte now and then); a
+ * connection waiting for its next request gets keepalive_timeout.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -25,9 +33,6 @@
 
 /* Steps a worker does per wake-up before it looks at its listener again. */
 #define KHTTPD_STEP_BATCH 64
-/* How long a closing connection may take to send its FIN and drain what
- * the client still sends (nginx's lingering close), at most. */
-#define KHTTPD_LINGER_SECS 2
 
 static struct khttpd_session *khttpd_session_of(struct khttpd_conn *c)
 {
@@ -114,6 +119,67 @@ struct socket *khttpd_conn_take_sock(struct kh_conn *kc)
 	return sock;
 }
 
+/* ---- deadlines ----------------------------------------------------------- */
+
+static struct list_head *khttpd_timer_list(struct khttpd_worker *w, enum khttpd_timer t)
+{
+	switch (t) {
+	case KHTTPD_TIMER_HEAD:
+		return &w->heads;
+	case KHTTPD_TIMER_SEND:
+		return &w->sending;
+	case KHTTPD_TIMER_IDLE:
+		return &w->conns;
+	default:
+		return &w->lingering;
+	}
+}
+
+void khttpd_conn_init_lists(struct khttpd_worker *w)
+{
+	enum khttpd_timer t;
+
+	for (t = 0; t < KHTTPD_NR_TIMERS; t++)
+		INIT_LIST_HEAD(khttpd_timer_list(w, t));
+}
+
+/* @c's deadline is now @t's timeout from now (the latest in its list). */
+static void khttpd_conn_set_timer(struct khttpd_worker *w, struct khttpd_conn *c,
+				  enum khttpd_timer t)
+{
+	c->timer = t;
+	c->deadline = jiffies + w->srv->timeouts[t];
+	list_move_tail(&c->node, khttpd_timer_list(w, t));
+}
+
+/*
+ * After a step of @c's session that returned @step; @sent: it sent bytes.
+ * Waiting for input with a request begun (or none answered yet since the
+ * accept): the head's deadline, which only a new request restarts.
+ * Output pending: the send deadline, moved by progress only. Nothing
+ * pending: the keep-alive wait, from the end of the last answer.
+ */
+static void khttpd_conn_deadline(struct khttpd_worker *w, struct khttpd_conn *c,
+				 enum khttpd_step step, bool sent)
+{
+	struct khttpd_session *s = khttpd_session_of(c);
+	enum khttpd_timer t;
+
+	if (step == KHTTPD_STEP_WRITE || step == KHTTPD_STEP_YIELD)
+		t = KHTTPD_TIMER_SEND;
+	else if (!khttpd_session_idle(s) || !khttpd_session_bytes_sent(s))
+		t = KHTTPD_TIMER_HEAD;
+	else
+		t = KHTTPD_TIMER_IDLE;
+	/*
+	 * Bytes sent while waiting for a head mean an answer went out and
+	 * the head being waited for is the next request's: its deadline
+	 * starts now.
+	 */
+	if (t != c->timer || sent)
+		khttpd_conn_set_timer(w, c, t);
+}
+
 /* ---- connections ------------------------------------------------------- */
 
 static char *khttpd_io_get(struct khttpd_worker *w)
@@ -135,24 +201,29 @@ static void khttpd_conn_put_io(struct khttpd_worker *w, struct khttpd_conn *c)
 	c->io = NULL;
 }
 
-void khttpd_conn_open(struct khttpd_worker *w, struct socket *sock)
+void khttpd_conn_open(struct khttpd_worker *w, struct socket *sock,
+		      struct khttpd_peer *peer)
 {
 	struct khttpd_server *srv = w->srv;
 	struct khttpd_conn *c;
 
 	c = kmem_cache_zalloc(srv->conn_cache, GFP_KERNEL);
 	if (!c) {
+		khttpd_limits_release(&srv->limits, peer);
 		sock_release(sock);
 		return;
 	}
 	c->kc.sock = sock;
 	c->kc.id = atomic64_inc_return(&srv->next_conn_id);
 	c->w = w;
+	c->peer = peer;
 	INIT_LIST_HEAD(&c->ready_node);
 	khttpd_session_init(khttpd_session_of(c), &c->kc);
 	tcp_sock_set_nodelay(sock->sk);
-	c->deadline = jiffies + srv->timeout;
-	list_add_tail(&c->node, &w->conns);
+	/* The first request's head: from the accept on. */
+	c->timer = KHTTPD_TIMER_HEAD;
+	c->deadline = jiffies + srv->timeouts[KHTTPD_TIMER_HEAD];
+	list_add_tail(&c->node, &w->heads);
 	WRITE_ONCE(w->nr_conns, w->nr_conns + 1);
 	khttpd_conn_attach(c);
 	/* The request may have arrived before the callbacks were set. */
@@ -170,6 +241,7 @@ static void khttpd_conn_free(struct khttpd_worker *w, struct khttpd_conn *c)
 	WRITE_ONCE(w->nr_conns, w->nr_conns - 1);
 	khttpd_session_destroy(khttpd_session_of(c));
 	khttpd_conn_put_io(w, c);
+	khttpd_limits_release(&w->srv->limits, c->peer);
 	kmem_cache_free(w->srv->conn_cache, c);
 }
 
@@ -197,6 +269,8 @@ static void khttpd_conn_stop(struct khttpd_worker *w, struct khttpd_conn *c)
 void khttpd_conn_stop_all(struct khttpd_worker *w)
 {
 	list_splice_init(&w->lingering, &w->conns);
+	list_splice_init(&w->heads, &w->conns);
+	list_splice_init(&w->sending, &w->conns);
 	while (!list_empty(&w->conns))
 		khttpd_conn_stop(w, list_first_entry(&w->conns, struct khttpd_conn, node));
 	while (w->nr_io_spare)
@@ -212,10 +286,7 @@ void khttpd_conn_stop_all(struct khttpd_worker *w)
  */
 static void khttpd_conn_linger(struct khttpd_worker *w, struct khttpd_conn *c)
 {
-	c->lingering = true;
-	c->deadline = jiffies + min_t(unsigned long, w->srv->timeout,
-				      KHTTPD_LINGER_SECS * HZ);
-	list_move_tail(&c->node, &w->lingering);
+	khttpd_conn_set_timer(w, c, KHTTPD_TIMER_LINGER);
 	khttpd_conn_put_io(w, c);
 	kernel_sock_shutdown(c->kc.sock, SHUT_WR);
 }
@@ -264,10 +335,10 @@ static bool khttpd_conn_step(struct khttpd_worker *w, struct khttpd_conn *c,
 	struct khttpd_server *srv = w->srv;
 	struct khttpd_session *s = khttpd_session_of(c);
 	struct khttpd_conn_buffers bufs;
-	bool was_idle = khttpd_session_idle(s);
 	u32 served = khttpd_session_served(s);
+	u64 sent = khttpd_session_bytes_sent(s);
 
-	if (c->lingering) {
+	if (c->timer == KHTTPD_TIMER_LINGER) {
 		if (!khttpd_conn_drain(c)) {
 			khttpd_conn_close(w, c);
 			return false;
@@ -305,15 +376,7 @@ static bool khttpd_conn_step(struct khttpd_worker *w, struct khttpd_conn *c,
 	default:
 		break;
 	}
-	/*
-	 * Deadlines: a keep-alive wait gets the full timeout, so does each
-	 * step that sent something (nginx's send_timeout); a request head must
-	 * arrive whole within the timeout of its first byte, however slowly.
-	 */
-	if (was_idle || *step != KHTTPD_STEP_READ || khttpd_session_idle(s)) {
-		c->deadline = jiffies + srv->timeout;
-		list_move_tail(&c->node, &w->conns);
-	}
+	khttpd_conn_deadline(w, c, *step, khttpd_session_bytes_sent(s) != sent);
 	if (khttpd_session_idle(s))
 		khttpd_conn_put_io(w, c); /* idle: holds nothing */
 	return true;
@@ -368,7 +431,12 @@ static long khttpd_expire_list(struct khttpd_worker *w, struct list_head *list)
 
 long khttpd_conn_expire(struct khttpd_worker *w)
 {
-	return min(khttpd_expire_list(w, &w->conns), khttpd_expire_list(w, &w->lingering));
+	long next = MAX_SCHEDULE_TIMEOUT;
+	enum khttpd_timer t;
+
+	for (t = 0; t < KHTTPD_NR_TIMERS; t++)
+		next = min(next, khttpd_expire_list(w, khttpd_timer_list(w, t)));
+	return next;
 }
 
 #if IS_ENABLED(CONFIG_KUNIT)

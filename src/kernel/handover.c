@@ -29,6 +29,7 @@
 #include <linux/fdtable.h>
 #include <linux/file.h>
 #include <linux/fs.h>
+#include <linux/mm.h>
 #include <linux/net.h>
 #include <linux/proc_fs.h>
 #include <linux/sched/signal.h>
@@ -79,7 +80,7 @@ static void khttpd_item_free(struct khttpd_handover_item *item)
 		kernel_sock_shutdown(item->sock, SHUT_WR);
 		sock_release(item->sock);
 	}
-	kfree(item);
+	kvfree(item);
 }
 
 static void khttpd_items_free(struct list_head *items)
@@ -122,7 +123,9 @@ struct khttpd_handover_item *khttpd_fallback_item_alloc(const void *data, size_t
 
 	if (len > KHTTPD_HANDOVER_DATA_MAX)
 		return NULL;
-	item = kmalloc(struct_size(item, data, len), GFP_KERNEL);
+	/* Up to 64 KiB: kvmalloc, not an order-5 kmalloc that fragmented
+	 * memory may not have. */
+	item = kvmalloc(struct_size(item, data, len), GFP_KERNEL);
 	if (!item)
 		return NULL;
 	item->sock = NULL;

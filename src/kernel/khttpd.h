@@ -16,6 +16,18 @@
 #define KHTTPD_INDEX_MAX 256 /* NAME_MAX + 1 */
 #define KHTTPD_THREADS_MAX 256
 #define KHTTPD_DYNAMIC_MAX 256
+#define KHTTPD_TIMEOUT_MAX 3600 /* seconds, for every timeout */
+#define KHTTPD_MAX_CONNECTIONS_MAX (1 << 24)
+/*
+ * max_connections' default: one connection per this many bytes of RAM
+ * (2^17 = 128 KiB: 8192 connections per GiB), within the bounds below. A
+ * busy connection holds ~20 KiB of its own (its slab object, a 2 x 8 KiB
+ * buffer, the socket) plus what TCP queues for it, so all of them at once
+ * stay well below the memory the machine has.
+ */
+#define KHTTPD_CONN_RAM_SHIFT 17
+#define KHTTPD_MAX_CONNECTIONS_DEFAULT_MIN 256
+#define KHTTPD_MAX_CONNECTIONS_DEFAULT_MAX (1 << 20)
 
 /* Settings from /proc/sys/net/khttpd, read when the server starts. */
 struct khttpd_config {
@@ -24,6 +36,10 @@ struct khttpd_config {
 	int max_header_size;    /* request line + headers, bytes */
 	int keepalive_requests; /* per connection; 0 = unlimited */
 	int keepalive_timeout;  /* seconds a connection may sit idle */
+	int header_timeout;     /* seconds for a whole request head */
+	int send_timeout;       /* seconds a send may make no progress */
+	int max_connections;    /* open at once, all workers together */
+	int max_connections_per_ip; /* open at once per client; 0 = no limit */
 	int perm_required;      /* mode bits a served file must have */
 	int perm_forbid;        /* mode bits a served file must not have */
 	int crossmounts;        /* 1: lookups may enter other mounts */
@@ -53,6 +69,7 @@ enum khttpd_stat {
 	KHTTPD_STAT_CONNECTIONS, /* open now (lingering ones included) */
 	KHTTPD_STAT_REQUESTS,    /* answered by the kernel since start */
 	KHTTPD_STAT_HANDOVERS,   /* handed to the daemon since start */
+	KHTTPD_STAT_REFUSED_CONNS, /* refused at accept since start (limits) */
 	/* Of the hand-over (handover.c), since the module was loaded. */
 	KHTTPD_STAT_REFUSED,     /* hand-overs refused with a 503 */
 	KHTTPD_STAT_DAEMON_PID,  /* the registered daemon's pid, 0 = none */

@@ -49,6 +49,7 @@ void khttpd_listener_accept(struct khttpd_worker *w)
 	int n;
 
 	for (n = 0; n < KHTTPD_ACCEPT_BATCH; n++) {
+		struct khttpd_peer *peer;
 		struct socket *sock;
 		int err;
 
@@ -60,7 +61,13 @@ void khttpd_listener_accept(struct khttpd_worker *w)
 			return;
 		if (err)
 			continue; /* the client gave up already, or no memory */
-		khttpd_conn_open(w, sock);
+		if (khttpd_limits_admit(&w->srv->limits, sock, &peer)) {
+			/* Over a limit: a reset at once, nothing allocated. */
+			sock_no_linger(sock->sk);
+			sock_release(sock);
+			continue;
+		}
+		khttpd_conn_open(w, sock, peer);
 	}
 	spin_lock_bh(&w->lock);
 	w->accept_ready = true; /* more may wait: after the ready ones */

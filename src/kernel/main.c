@@ -5,6 +5,8 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/cpumask.h>
+#include <linux/minmax.h>
+#include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/stat.h>
 #include <linux/string.h>
@@ -18,13 +20,19 @@ struct khttpd_config khttpd_config = {
 	.max_header_size = 8192,
 	.keepalive_requests = 1000,
 	.keepalive_timeout = 60,
+	.header_timeout = 20,   /* a head within 20 s: slowloris */
+	.send_timeout = 60,     /* as nginx's send_timeout */
+	.max_connections_per_ip = 256,
 	.perm_required = S_IROTH, /* world-readable files only, as kHTTPd */
-	.perm_forbid = 0,
+	/* Any execute bit, as kHTTPd refused them: a file userspace may run
+	 * (a CGI script) goes to the daemon, never out as source. */
+	.perm_forbid = S_IXUSR | S_IXGRP | S_IXOTH,
 	.crossmounts = 0,
 	.filecache_entries = 4096,
 	.docroot = "/var/www",
 	.index = "index.html",
-	.dynamic = ".. cgi-bin ?",
+	/* No "?": a query on a static file (style.css?v=3) is served here. */
+	.dynamic = ".. cgi-bin",
 	.sloppymime = 0,
 	.nodaemon_503 = 0,
 	.clientport = 8080,
@@ -37,6 +45,11 @@ static int __init khttpd_init(void)
 	int err;
 
 	khttpd_config.threads = clamp_t(int, num_online_cpus(), 1, KHTTPD_THREADS_MAX);
+	khttpd_config.max_connections =
+		clamp_t(unsigned long,
+			totalram_pages() >> (KHTTPD_CONN_RAM_SHIFT - PAGE_SHIFT),
+			KHTTPD_MAX_CONNECTIONS_DEFAULT_MIN,
+			KHTTPD_MAX_CONNECTIONS_DEFAULT_MAX);
 	err = khttpd_fallback_init();
 	if (err)
 		return err;

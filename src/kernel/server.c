@@ -7,17 +7,20 @@
  * send space freed, peer closed, connection waiting to be accepted) puts
  * work on its ready list, then steps each ready connection's session (the
  * C++ core) as far as it goes without blocking. Nothing polls: the only
- * timer is the earliest connection deadline (keepalive_timeout).
+ * timer is the earliest connection deadline (conn.c).
  *
  * Stopping stops each worker, which closes its own connections on the way
  * out.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/fs_struct.h>
 #include <linux/jiffies.h>
 #include <linux/kthread.h>
 #include <linux/mm.h>
 #include <linux/namei.h>
+#include <linux/path.h>
+#include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/string.h>
@@ -33,6 +36,9 @@
  * cheaper than a second send of page-cache pages through the splice pipe.
  */
 #define KHTTPD_INLINE_BODY_MAX 8192
+/* How long a closing connection may take to send its FIN and drain what
+ * the client still sends (nginx's lingering close), at most. */
+#define KHTTPD_LINGER_SECS 2
 
 DEFINE_MUTEX(khttpd_config_lock);
 static struct khttpd_server *khttpd_server;
@@ -94,6 +100,8 @@ unsigned long khttpd_server_stat(enum khttpd_stat stat)
 		return khttpd_fallback_daemon();
 	case KHTTPD_STAT_REFUSED:
 		return khttpd_fallback_refused();
+	case KHTTPD_STAT_REFUSED_CONNS:
+		return khttpd_server ? khttpd_limits_refused(&khttpd_server->limits) : 0;
 	default:
 		break;
 	}
@@ -126,8 +134,7 @@ static int khttpd_worker_init(struct khttpd_server *srv, struct khttpd_worker *w
 	w->srv = srv;
 	spin_lock_init(&w->lock);
 	INIT_LIST_HEAD(&w->ready);
-	INIT_LIST_HEAD(&w->conns);
-	INIT_LIST_HEAD(&w->lingering);
+	khttpd_conn_init_lists(w);
 	init_waitqueue_head(&w->wq);
 	w->scratch_mem = kvmalloc(khttpd_worker_scratch_size(srv->max_header_size),
 				  GFP_KERNEL);
@@ -150,6 +157,7 @@ static void khttpd_server_destroy(struct khttpd_server *srv)
 		khttpd_listener_close(&srv->workers[i]);
 		kvfree(srv->workers[i].scratch_mem);
 	}
+	khttpd_limits_destroy(&srv->limits);
 	kmem_cache_destroy(srv->io_cache);
 	kmem_cache_destroy(srv->conn_cache);
 	khttpd_fc_destroy(srv->root.cache);
@@ -158,6 +166,18 @@ static void khttpd_server_destroy(struct khttpd_server *srv)
 	if (srv->root.cred)
 		put_cred(srv->root.cred);
 	kfree(srv);
+}
+
+/* Whether @path is the file system root of the task starting the server. */
+static bool khttpd_is_fs_root(const struct path *path)
+{
+	struct path root;
+	bool same;
+
+	get_fs_root(current->fs, &root);
+	same = path_equal(path, &root);
+	path_put(&root);
+	return same;
 }
 
 static int khttpd_server_caches(struct khttpd_server *srv)
@@ -199,10 +219,18 @@ int khttpd_server_start(const struct khttpd_config *cfg)
 	srv->params.nodaemon_503 = cfg->nodaemon_503;
 	srv->params.inline_body_max = KHTTPD_INLINE_BODY_MAX;
 	srv->max_header_size = cfg->max_header_size;
-	srv->timeout = (unsigned long)cfg->keepalive_timeout * HZ;
+	srv->timeouts[KHTTPD_TIMER_HEAD] = (unsigned long)cfg->header_timeout * HZ;
+	srv->timeouts[KHTTPD_TIMER_SEND] = (unsigned long)cfg->send_timeout * HZ;
+	srv->timeouts[KHTTPD_TIMER_IDLE] = (unsigned long)cfg->keepalive_timeout * HZ;
+	srv->timeouts[KHTTPD_TIMER_LINGER] = min_t(unsigned long, KHTTPD_LINGER_SECS,
+						   cfg->keepalive_timeout) * HZ;
 	srv->root.lookup_flags = kh_root_lookup_flags(cfg->crossmounts);
 	atomic64_set(&srv->next_conn_id, 0);
 
+	err = khttpd_limits_init(&srv->limits, cfg->max_connections,
+				 cfg->max_connections_per_ip);
+	if (err)
+		goto fail;
 	err = khttpd_server_caches(srv);
 	if (err)
 		goto fail;
@@ -217,6 +245,12 @@ int khttpd_server_start(const struct khttpd_config *cfg)
 	if (err) {
 		pr_err("documentroot %s: error %d\n", cfg->docroot, err);
 		srv->root.path.dentry = NULL;
+		goto fail;
+	}
+	if (khttpd_is_fs_root(&srv->root.path)) {
+		/* The sysctl refuses "/"; a symlink to it is refused here. */
+		pr_err("documentroot %s is the root directory: refused\n", cfg->docroot);
+		err = -EINVAL;
 		goto fail;
 	}
 	for (i = 0; i < cfg->threads; i++) {
@@ -237,8 +271,9 @@ int khttpd_server_start(const struct khttpd_config *cfg)
 		srv->workers[i].task = task;
 	}
 	khttpd_server = srv;
-	pr_info("serving %s on port %d with %d threads\n", cfg->docroot,
-		cfg->port, cfg->threads);
+	pr_info("serving %s on port %d with %d threads, at most %d connections (%d per address)\n",
+		cfg->docroot, cfg->port, cfg->threads, cfg->max_connections,
+		cfg->max_connections_per_ip);
 	return 0;
 fail:
 	khttpd_server_destroy(srv);

@@ -9,7 +9,8 @@
  * and both point back at it), so split headers would each need the other's
  * types. Nothing else in the module includes it: the rest sees the server
  * through khttpd.h, and the hand-over (kapi_handover.c) through
- * kapi_kernel.h's khttpd_conn_take_sock().
+ * kapi_kernel.h's khttpd_conn_take_sock(). limits.c (the connection
+ * limits, checked by the listener) is the fourth file behind it.
  */
 #ifndef KHTTPD_SERVER_INTERNAL_H
 #define KHTTPD_SERVER_INTERNAL_H
@@ -36,6 +37,40 @@
 #define KHTTPD_IO_SPARES 16
 
 struct khttpd_server;
+struct khttpd_peer; /* limits.c: one client address's connection count */
+
+/*
+ * What a connection's deadline is for. A worker keeps one list per kind,
+ * each sorted by deadline because all its entries get the same timeout
+ * from the moment they are (re)added at the tail.
+ */
+enum khttpd_timer {
+	KHTTPD_TIMER_HEAD,   /* a request head to arrive (header_timeout) */
+	KHTTPD_TIMER_SEND,   /* the answer to leave; moves only with progress
+			      * (send_timeout) */
+	KHTTPD_TIMER_IDLE,   /* the next request (keepalive_timeout) */
+	KHTTPD_TIMER_LINGER, /* a lingering close (at most 2 s) */
+	KHTTPD_NR_TIMERS,
+};
+
+/* Why limits.c refused a connection (0: it did not). */
+enum khttpd_refusal {
+	KHTTPD_REFUSED_MAX = 1, /* max_connections reached */
+	KHTTPD_REFUSED_PER_IP,  /* max_connections_per_ip reached */
+	KHTTPD_REFUSED_NOMEM,   /* no memory to count a new address */
+	KHTTPD_NR_REFUSED,
+};
+
+struct khttpd_limits {
+	int max_conns;
+	int max_per_ip;      /* 0: no per-address limit (and no table) */
+	atomic_t open;       /* admitted and not yet released */
+	spinlock_t lock;     /* the table; taken by workers only */
+	struct hlist_head *peers;
+	unsigned int peer_bits;
+	u32 seed;
+	atomic_long_t refused[KHTTPD_NR_REFUSED]; /* by enum khttpd_refusal */
+};
 
 struct khttpd_worker {
 	struct khttpd_server *srv;
@@ -46,8 +81,11 @@ struct khttpd_worker {
 	struct list_head ready; /* connections with events to handle */
 	bool accept_ready;      /* the listener has connections waiting */
 	wait_queue_head_t wq;
-	/* Worker only: its connections by deadline, soonest first. */
-	struct list_head conns;     /* open ones */
+	/* Worker only: its connections by kind of deadline (enum
+	 * khttpd_timer), each list soonest first. */
+	struct list_head heads;     /* a request head arriving */
+	struct list_head sending;   /* an answer leaving */
+	struct list_head conns;     /* waiting for the next request */
 	struct list_head lingering; /* answered, closing (khttpd_conn_linger) */
 	void (*saved_listener_ready)(struct sock *sk);
 	void *scratch_mem; /* the core's scratch block, shared by its connections */
@@ -64,12 +102,13 @@ struct khttpd_conn {
 	struct kh_conn kc;
 	struct khttpd_worker *w;
 	struct list_head ready_node; /* in w->ready while queued */
-	struct list_head node;       /* in w->conns */
+	struct list_head node;       /* in its timer's list of w */
 	unsigned long deadline;      /* jiffies */
+	enum khttpd_timer timer;     /* what the deadline is for */
+	struct khttpd_peer *peer;    /* its address's count; NULL: none kept */
 	bool queued;  /* on w->ready (under w->lock) */
 	bool running; /* its worker is stepping it (under w->lock) */
 	bool kicked;  /* an event came while running (under w->lock) */
-	bool lingering; /* answered; draining input until the peer closes */
 	char *io;     /* recv + head buffers while busy, NULL while idle */
 	void (*saved_data_ready)(struct sock *sk);
 	void (*saved_write_space)(struct sock *sk);
@@ -84,7 +123,8 @@ struct khttpd_server {
 	char index[KHTTPD_INDEX_MAX];
 	char dynamic[KHTTPD_DYNAMIC_MAX];
 	int max_header_size;
-	unsigned long timeout; /* keepalive_timeout, jiffies */
+	unsigned long timeouts[KHTTPD_NR_TIMERS]; /* jiffies, by enum khttpd_timer */
+	struct khttpd_limits limits;
 	struct kmem_cache *conn_cache;
 	struct kmem_cache *io_cache;
 	atomic64_t next_conn_id;
@@ -99,8 +139,14 @@ static inline void khttpd_worker_wake(struct khttpd_worker *w)
 
 /* conn.c: connections, all called by their worker only. */
 
-/* Takes @sock (accepted on @w's listener) and serves it, or releases it. */
-void khttpd_conn_open(struct khttpd_worker *w, struct socket *sock);
+/* Sets up @w's connection lists (none yet). */
+void khttpd_conn_init_lists(struct khttpd_worker *w);
+/*
+ * Takes @sock (accepted on @w's listener, admitted by the limits with
+ * @peer) and serves it, or releases it and gives the admission back.
+ */
+void khttpd_conn_open(struct khttpd_worker *w, struct socket *sock,
+		      struct khttpd_peer *peer);
 /* Steps the ready connections, a batch at a time. */
 void khttpd_conn_run_ready(struct khttpd_worker *w);
 /* Closes connections past their deadline; returns jiffies to the next. */
@@ -118,5 +164,22 @@ void khttpd_listener_accept(struct khttpd_worker *w);
 void khttpd_listener_close(struct khttpd_worker *w);
 /* The listener's sk_data_ready (accepted sockets inherit it). */
 void khttpd_listener_ready(struct sock *sk);
+
+/* limits.c: connection limits, checked at accept (listener.c). */
+
+int khttpd_limits_init(struct khttpd_limits *l, int max_conns, int max_per_ip);
+/* After every admitted connection was released. */
+void khttpd_limits_destroy(struct khttpd_limits *l);
+/*
+ * Admits @sock, or refuses it: returns 0 with *@peer set (NULL if no
+ * per-address count is kept), or an enum khttpd_refusal, counted. Sleeps
+ * (GFP_KERNEL) for a new address's entry.
+ */
+int khttpd_limits_admit(struct khttpd_limits *l, struct socket *sock,
+			struct khttpd_peer **peer);
+/* Gives back what khttpd_limits_admit() took for a connection now gone. */
+void khttpd_limits_release(struct khttpd_limits *l, struct khttpd_peer *peer);
+/* Refusals since khttpd_limits_init(), all reasons. */
+unsigned long khttpd_limits_refused(struct khttpd_limits *l);
 
 #endif /* KHTTPD_SERVER_INTERNAL_H */
