@@ -11,6 +11,8 @@
  * "\n".)
  */
 #include <kunit/test.h>
+#include <linux/capability.h>
+#include <linux/cred.h>
 
 #define KHTTPD_SYSCTL_TEST_VAL_MAX (KHTTPD_DOCROOT_MAX + 16)
 
@@ -182,6 +184,10 @@ static void khttpd_sysctl_test_ints(struct kunit *test)
 		{ "max_header_size", "1024", { "1023", "65537", "\n" } },
 		{ "keepalive_requests", "0", { "-1", "1x", "2147483648" } },
 		{ "keepalive_timeout", "3600", { "0", "3601", "-5" } },
+		{ "header_timeout", "1", { "0", "3601", "soon" } },
+		{ "send_timeout", "3600", { "0", "3601", "-1" } },
+		{ "max_connections", "1", { "0", "16777217", "-1" } },
+		{ "max_connections_per_ip", "0", { "-1", "16777217", "\n" } },
 		{ "perm_required", "4095", { "4096", "-1", "0x" } },
 		{ "perm_forbid", "0", { "4096", "-1", "9999999" } },
 		{ "crossmounts", "1", { "2", "-1", "yes" } },
@@ -224,12 +230,46 @@ static void khttpd_sysctl_test_read_only(struct kunit *test)
 	}
 }
 
+/*
+ * Without CAP_NET_ADMIN every write fails with EPERM, even of the value a
+ * setting already has, and changes nothing; with it the same write works.
+ */
+static void khttpd_sysctl_test_capability(struct kunit *test)
+{
+	const struct cred *old;
+	struct cred *cred;
+	char *before, *val;
+	size_t i;
+	int err;
+
+	cred = prepare_creds();
+	KUNIT_ASSERT_NOT_NULL(test, cred);
+	cap_lower(cred->cap_effective, CAP_NET_ADMIN);
+	for (i = 0; i < ARRAY_SIZE(khttpd_table); i++) {
+		KHTTPD_CTL_TABLE *e = &khttpd_table[i];
+
+		if (!e->procname || !(e->mode & 0200))
+			continue;
+		before = khttpd_sysctl_test_read(test, e->procname);
+		val = before[0] ? before : "\n";
+		old = override_creds(cred);
+		err = khttpd_sysctl_test_write(test, e->procname, val);
+		revert_creds(old);
+		KUNIT_EXPECT_EQ_MSG(test, err, -EPERM, "%s without CAP_NET_ADMIN", e->procname);
+		KUNIT_EXPECT_STREQ(test, khttpd_sysctl_test_read(test, e->procname), before);
+		KUNIT_EXPECT_EQ_MSG(test, khttpd_sysctl_test_write(test, e->procname, val), 0,
+				    "%s with CAP_NET_ADMIN", e->procname);
+	}
+	put_cred(cred);
+}
+
 static struct kunit_case khttpd_sysctl_test_cases[] = {
 	KUNIT_CASE(khttpd_sysctl_test_docroot),
 	KUNIT_CASE(khttpd_sysctl_test_index),
 	KUNIT_CASE(khttpd_sysctl_test_dynamic),
 	KUNIT_CASE(khttpd_sysctl_test_ints),
 	KUNIT_CASE(khttpd_sysctl_test_read_only),
+	KUNIT_CASE(khttpd_sysctl_test_capability),
 	{}
 };
 
