@@ -261,6 +261,13 @@ test_serving() {
 	expect_eq "directory without slash: 301" 301 "$(status /sub)"
 	got=$(curl -s -D - -o /dev/null "$URL/sub?a=1" | tr -d '\r' | grep -i '^Location:' | cut -d' ' -f2)
 	expect_eq "301 Location adds the slash, keeps the query" "/sub/?a=1" "$got"
+	# An open redirect: "//host/..." in Location is another host to a browser.
+	got=$(curl -s -D - -o /dev/null --path-as-is "$URL//evil.example/%2e%2e/sub" |
+		tr -d '\r' | grep -i '^Location:' | cut -d' ' -f2)
+	expect_eq "301 Location from the normalised path, not '//evil.example/...'" "/sub/" "$got"
+	got=$(curl -s -D - -o /dev/null --path-as-is "$URL/\\evil.example/%2e%2e/sub" |
+		tr -d '\r' | grep -i '^Location:' | cut -d' ' -f2)
+	expect_eq "301 Location never starts with '/\\'" "/sub/" "$got"
 	expect_eq "directory without index: 404" 404 "$(status /emptydir/)"
 	expect_eq "query string ignored for static files" 200 "$(status '/one.txt?x=1')"
 	expect_eq "percent-encoded name" 200 "$(status /one%2etxt)"
@@ -369,11 +376,16 @@ test_settings() {
 
 	echo '#!/bin/sh' > "$WWW/run.sh"
 	chmod 755 "$WWW/run.sh"
-	expect_eq "executable file served by default" 200 "$(status /run.sh)"
-	with_settings perm_forbid=73
-	expect_eq "perm_forbid=73 (0111) forbids executables" 403 "$(status /run.sh)"
+	# No daemon to run it: it fails closed, never sent as source.
+	expect_eq "executable file refused by default (503, no daemon)" 503 "$(status /run.sh)"
+	expect_eq "the 503 says when to retry" 5 \
+		"$(curl -s -D - -o /dev/null $URL/run.sh | tr -d '\r' | sed -n 's/^Retry-After: //p')"
+	check "the script's source is not sent" \
+		bash -c "! curl -s $URL/run.sh | grep -q '^#!/bin/sh'"
 	expect_eq "perm_forbid=73 still serves plain files" 200 "$(status /one.txt)"
-	with_settings perm_forbid=0 perm_required=0
+	with_settings perm_forbid=0
+	expect_eq "perm_forbid=0 serves executables" 200 "$(status /run.sh)"
+	with_settings perm_forbid=73 perm_required=0
 	chgrp 33 "$WWW/secret.txt"
 	chmod 640 "$WWW/secret.txt"
 	expect_eq "perm_required=0 serves a file without o+r (0640, group 33)" 200 \

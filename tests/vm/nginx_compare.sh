@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0
 # Guest-side differential test: khttpd and nginx serve the same document
-# root and must answer the same requests alike (tests/vm/compare_nginx.py
+# root and must answer the same requests alike (tests/vm/nginx_compare.py
 # says what is compared and what legitimately differs). Sourced by
 # integration.sh, which calls test_compare_nginx with the module loaded and
 # the helpers of lib.sh; uses $SYS, $WWW and $PORT. Serves $WWW/cmp with
@@ -14,7 +14,7 @@
 NGINX_COMPARE_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 NGINX_COMPARE_PORT=8090
 
-# nginx_cmp_docroot DIR: the files compare_nginx.py asks for.
+# nginx_cmp_docroot DIR: the files nginx_compare.py asks for.
 nginx_cmp_docroot() {
 	local d=$1
 	rm -rf "$d"
@@ -182,16 +182,16 @@ test_compare_nginx() {
 		?*)
 			echo "# $line" ;;
 		esac
-	done < <(python3 -u "$NGINX_COMPARE_DIR/compare_nginx.py" --khttpd "127.0.0.1:$PORT" \
+	done < <(python3 -u "$NGINX_COMPARE_DIR/nginx_compare.py" --khttpd "127.0.0.1:$PORT" \
 		--nginx "127.0.0.1:$NGINX_COMPARE_PORT" --root "$d" 2>&1)
 	wait $! 2>/dev/null
 	rc=$?
 	if [ $((oks + noks)) -lt 100 ] || { [ "$rc" != 0 ] && [ "$noks" = 0 ]; } ||
 		{ [ "$rc" = 0 ] && [ "$noks" != 0 ]; }; then
-		fail "nginx comparison: compare_nginx.py ran" "exit $rc, $oks ok, $noks not ok"
+		fail "nginx comparison: nginx_compare.py ran" "exit $rc, $oks ok, $noks not ok"
 	fi
 	if [ "${KHTTPD_NGINX_PROBE:-0}" = 1 ]; then
-		python3 "$NGINX_COMPARE_DIR/compare_nginx.py" --khttpd "127.0.0.1:$PORT" \
+		python3 "$NGINX_COMPARE_DIR/nginx_compare.py" --khttpd "127.0.0.1:$PORT" \
 			--nginx "127.0.0.1:$NGINX_COMPARE_PORT" --root "$d" --probe 2>&1
 	fi
 	if [ "$noks" != 0 ] && [ -s "$n/error.log" ]; then
