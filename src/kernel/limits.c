@@ -199,3 +199,7 @@ unsigned long khttpd_limits_refused(struct khttpd_limits *l)
 		sum += atomic_long_read(&l->refused[i]);
 	return sum;
 }
+
+#if IS_ENABLED(CONFIG_KUNIT)
+#include "limits_test.c"
+#endif
