@@ -510,6 +510,10 @@ def sendstall(a):
     for name, c in (("stalled", stalled), ("trickler", trickler)):
         c.sock.setblocking(True)
         c.sock.settimeout(5)
+        try:  # read what is left quickly (a 1 KiB window is slow)
+            c.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 18)
+        except OSError:
+            pass
         t_drain = time.monotonic() + a.drain
         how = c.how or "open"
         while c.state != "closed" and time.monotonic() < t_drain:
