@@ -36,7 +36,10 @@ fig() { echo "$1 $2" >> "$FIG"; echo "# $1 $2"; }
 
 DEBUG=0
 [[ $(uname -r) == *debug* || -e /sys/kernel/debug/kmemleak ]] && DEBUG=1
-if [ $DEBUG = 1 ]; then WRK_C=8 HOSTILE_N=60; else WRK_C=32 HOSTILE_N=300; fi
+# The hostile flood comes from one address (127.0.0.2), beyond the
+# per-address limit that configure() sets; wrk and the plain client come
+# from 127.0.0.1.
+if [ $DEBUG = 1 ]; then WRK_C=8 HOSTILE_N=80; else WRK_C=32 HOSTILE_N=300; fi
 
 make_site() {
 	echo 'static one' > "$WWW/one.txt"
@@ -81,7 +84,7 @@ start_loads() {
 		done
 	) &
 	WRK_PID=$!
-	python3 "$TESTS/hostile_client.py" soak --count $HOSTILE_N --sources 3 --path /big.bin \
+	python3 "$TESTS/hostile_client.py" soak --count $HOSTILE_N --sources 1 --path /big.bin \
 		--round-seconds 6 --stop "$S/stop" > "$S/hostile.out" 2> "$S/hostile.err" &
 	HOSTILE_PID=$!
 	# Hand-overs (Apache's 404) and fail-closed requests, by bash itself;
