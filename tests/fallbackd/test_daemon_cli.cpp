@@ -1,0 +1,88 @@
+// SPDX-License-Identifier: GPL-2.0
+// The real khttpd-fallbackd binary: its command line and exit codes.
+#include "daemon_fixture.h"
+
+namespace fallbackd::test {
+namespace {
+
+class DaemonCommandLine : public ::testing::Test {
+protected:
+	int run(const std::vector<std::string> &args)
+	{
+		EXPECT_TRUE(daemon_.start_plain(args));
+		return daemon_.wait_exit();
+	}
+	void TearDown() override
+	{
+		if (HasFailure())
+			std::cerr << "--- daemon output ---\n" << daemon_.output() << "---\n";
+	}
+	DaemonProcess daemon_;
+};
+
+TEST_F(DaemonCommandLine, HelpExitsZero)
+{
+	EXPECT_EQ(run({"--help"}), 0);
+	std::string out = daemon_.output();
+	EXPECT_EQ(out.rfind("Usage: khttpd-fallbackd", 0), 0u) << out;
+	for (const char *opt : {"--backend", "--no-proxy-protocol", "--control", "--socket-fd",
+				"--max-connections", "--max-per-client", "--idle-timeout", "--verbose",
+				"--help", "--version"})
+		EXPECT_NE(out.find(opt), std::string::npos) << opt;
+}
+
+TEST_F(DaemonCommandLine, VersionExitsZero)
+{
+	EXPECT_EQ(run({"--version"}), 0);
+	EXPECT_EQ(daemon_.output().rfind("khttpd-fallbackd ", 0), 0u) << daemon_.output();
+}
+
+TEST_F(DaemonCommandLine, UnknownOptionExitsTwo)
+{
+	EXPECT_EQ(run({"--frobnicate"}), 2);
+	EXPECT_NE(daemon_.output().find("unknown option '--frobnicate'"), std::string::npos)
+		<< daemon_.output();
+}
+
+TEST_F(DaemonCommandLine, BadValuesExitTwo)
+{
+	for (std::vector<std::string> args : std::vector<std::vector<std::string>>{
+		     {"--backend", "nowhere"},
+		     {"--max-connections", "0"},
+		     {"--idle-timeout", "forever"},
+		     {"--idle-timeout", "86401"},
+		     {"--max-per-client", "-1"},
+		     {"--socket-fd"},
+		     {"--backend", "no-such-host.invalid:80"},
+	     }) {
+		DaemonProcess d;
+		ASSERT_TRUE(d.start_plain(args));
+		EXPECT_EQ(d.wait_exit(), 2) << args[0] << ": " << d.output();
+		EXPECT_NE(d.output().find("khttpd-fallbackd"), std::string::npos) << d.output();
+	}
+}
+
+TEST_F(DaemonCommandLine, SocketFdThatIsNotSeqpacketExitsTwo)
+{
+	// The child's fd 1 is a memfd, not a socket.
+	EXPECT_EQ(run({"--socket-fd", "1", "--backend", "127.0.0.1:1"}), 2);
+	EXPECT_NE(daemon_.output().find("--socket-fd 1"), std::string::npos) << daemon_.output();
+}
+
+TEST_F(DaemonCommandLine, MissingControlFileExitsOne)
+{
+	EXPECT_EQ(run({"--control", "/nonexistent/khttpd/fallback", "--backend", "127.0.0.1:1"}), 1);
+	EXPECT_NE(daemon_.output().find("is khttpd.ko loaded? are you root?"), std::string::npos)
+		<< daemon_.output();
+}
+
+TEST_F(DaemonCommandLine, ControlFileThatIsNotKhttpdExitsOne)
+{
+	// /dev/null opens fine but knows no KHTTPD_IOC_SERVE (ENOTTY).
+	EXPECT_EQ(run({"--control", "/dev/null", "--backend", "127.0.0.1:1"}), 1);
+	EXPECT_NE(daemon_.output().find("ENOTTY"), std::string::npos) << daemon_.output();
+}
+
+
+} // namespace
+} // namespace fallbackd::test
