@@ -1,4 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
+// What the daemon tests share: sockets, listeners, a fake module's side of
+// the hand-over, a child running the real binary. One file, longer than
+// most: each helper is small and they are used together.
 #include "test_support.h"
 
 #include <arpa/inet.h>

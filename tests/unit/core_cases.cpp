@@ -3,6 +3,9 @@
 // itself (no std, no test framework headers): they once ran as a KUnit
 // module too and now run on the host only (test_core_cases.cpp is their
 // GoogleTest glue). Each extern "C" function is one case (core_cases.h).
+// One file, longer than most: every case uses the one harness below and
+// the file is one table of cases in core_cases.h order; split, each part
+// would repeat the harness.
 #include "../fake/fake_kapi.h"
 #include "khttpd/core.h"
 #include "khttpd/handover_reason.h"

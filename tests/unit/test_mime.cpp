@@ -1,4 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
+// The MIME tables: the built-in one, tables built from mime.types text,
+// and the parser's limits. One file, longer than most: its cases share
+// the table builders and the reference parser they are checked against.
 #include <gtest/gtest.h>
 
 #include <cctype>

@@ -2,6 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 """Hostile HTTP clients for tests/vm/hostile.sh and the soak (tools/soak/).
 
+One file, longer than most: the guest starts one python3 per scenario and
+every scenario shares the event loop and the counter readers below.
+
 One long-lived process per scenario (starting python3 costs seconds in the
 debug kernel): it opens its sockets from one event loop (selectors),
 spreads them over loopback source addresses 127.0.0.2... (all of 127/8 is

@@ -2,6 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 """Turn the raw results of tools/bench/guest.sh into Markdown tables and gnuplot PNGs.
 
+One file, longer than most: each table and plot of docs/benchmarks.md is a
+function here, and they share the parsed results.
+
 Usage: report.py --results DIR --md FILE --img DIR [--check]
 
 DIR holds results.csv, settings.txt and conf/ (written by the guest and bench.sh).
