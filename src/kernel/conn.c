@@ -163,20 +163,11 @@ static void khttpd_conn_deadline(struct khttpd_worker *w, struct khttpd_conn *c,
 				 enum khttpd_step step, bool sent)
 {
 	struct khttpd_session *s = khttpd_session_of(c);
-	enum khttpd_timer t;
+	enum khttpd_timer t = khttpd_timer_after_step(step, khttpd_session_idle(s),
+						      khttpd_session_bytes_sent(s));
 
-	if (step == KHTTPD_STEP_WRITE || step == KHTTPD_STEP_YIELD)
-		t = KHTTPD_TIMER_SEND;
-	else if (!khttpd_session_idle(s) || !khttpd_session_bytes_sent(s))
-		t = KHTTPD_TIMER_HEAD;
-	else
-		t = KHTTPD_TIMER_IDLE;
-	/*
-	 * Bytes sent while waiting for a head mean an answer went out and
-	 * the head being waited for is the next request's: its deadline
-	 * starts now.
-	 */
-	if (t != c->timer || sent)
+	/* The rule and its host test: include/khttpd/deadline.h. */
+	if (khttpd_timer_restarts(c->timer, t, sent))
 		khttpd_conn_set_timer(w, c, t);
 }
 

@@ -25,6 +25,7 @@
 #include <linux/wait.h>
 
 #include "khttpd/core.h"
+#include "khttpd/deadline.h"
 #include "kapi_kernel.h"
 #include "khttpd.h"
 
@@ -44,14 +45,6 @@ struct khttpd_peer; /* limits.c: one client address's connection count */
  * each sorted by deadline because all its entries get the same timeout
  * from the moment they are (re)added at the tail.
  */
-enum khttpd_timer {
-	KHTTPD_TIMER_HEAD,   /* a request head to arrive (header_timeout) */
-	KHTTPD_TIMER_SEND,   /* the answer to leave; moves only with progress
-			      * (send_timeout) */
-	KHTTPD_TIMER_IDLE,   /* the next request (keepalive_timeout) */
-	KHTTPD_TIMER_LINGER, /* a lingering close (at most 2 s) */
-	KHTTPD_NR_TIMERS,
-};
 
 /* Why limits.c refused a connection (0: it did not). */
 enum khttpd_refusal {
