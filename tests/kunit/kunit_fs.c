@@ -81,6 +81,12 @@ static int khttpd_kunit_write_at(const struct path *dir, const char *path, const
 		return PTR_ERR(file);
 	n = kernel_write(file, data, len, &pos);
 	fput(file);
+	/*
+	 * A kernel thread's last fput() is finished by a work item: wait for
+	 * it, so that the file is closed for writing when this returns
+	 * (kernel_read_file() refuses a file open for writing: ETXTBSY).
+	 */
+	flush_delayed_fput();
 	if (n < 0)
 		return n;
 	return n == len ? 0 : -EIO;
