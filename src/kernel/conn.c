@@ -415,7 +415,17 @@ static long khttpd_expire_list(struct khttpd_worker *w, struct list_head *list)
 	list_for_each_entry_safe(c, tmp, list, node) {
 		if (time_before(jiffies, c->deadline))
 			return c->deadline - jiffies;
-		khttpd_conn_close(w, c);
+		/*
+		 * No send progress for send_timeout: the client does not read.
+		 * Reset, as a stop does: a plain close would leave the queued
+		 * answer in an orphaned socket, trickling to that client for
+		 * as long as it keeps its window barely open. (A lingering
+		 * close, whose answer is complete, keeps its FIN.)
+		 */
+		if (c->timer == KHTTPD_TIMER_SEND)
+			khttpd_conn_stop(w, c);
+		else
+			khttpd_conn_close(w, c);
 	}
 	return MAX_SCHEDULE_TIMEOUT;
 }
