@@ -43,6 +43,9 @@ done
 [[ $cycles =~ ^[0-9]+$ && $minutes =~ ^[0-9]+$ ]] || { echo "soak.sh: --cycles and --minutes take numbers" >&2; exit 2; }
 mkdir -p "$out"
 out=$(realpath "$out")
+# The guest overlays /tmp with a tmpfs of its own: modules and results
+# there would be invisible to it.
+case $out/ in /tmp/*) echo "soak.sh: --out must not be under /tmp (the guest overlays it)" >&2; exit 2 ;; esac
 daemon=build/bin/khttpd-fallbackd
 
 echo "soak: building the daemon and the module"
