@@ -95,7 +95,9 @@ private:
 					     bool keep);
 	// Hands the connection over, or answers @v's failure if it cannot.
 	Next hand_over(const StepContext &ctx, Request &r, Verdict &v);
-	Next send_file(const StepContext &ctx, Request &r, Verdict &v, bool keep);
+	// The 200/206 in @w (empty), in @style.
+	Next send_file(const StepContext &ctx, Request &r, Verdict &v, ResponseWriter &w,
+		       const ReplyStyle &style);
 	// Copies @length bytes of @file from @offset behind the head in @w.
 	bool inline_body(const StepContext &ctx, ResponseWriter &w, kh_file *file,
 			 kh_u64 offset, kh_u64 length);
@@ -306,21 +308,18 @@ Next Session::answer(const StepContext &ctx, const ParseResult &result, const Re
 
 Next Session::apply(const StepContext &ctx, Request &r, Verdict &v, bool keep)
 {
+	if (v.kind == Verdict::Kind::Decided && v.decision.action == Action::HandOver)
+		return hand_over(ctx, r, v);
 	ResponseWriter w(ctx.io.head, ctx.io.head_size);
 	ReplyStyle style{ctx.scratch.date.now(), keep, r.head_only, r.vary};
+	kh_u32 retry_after = 0;
 	switch (v.kind) {
 	case Verdict::Kind::Serve:
-		return send_file(ctx, r, v, keep);
+		return send_file(ctx, r, v, w, style);
 	case Verdict::Kind::Decided:
-		if (v.decision.action == Action::HandOver)
-			return hand_over(ctx, r, v);
 		style.keep_alive = keep && !v.decision.close;
 		v.status = v.decision.status;
-		if (v.decision.retry_after) {
-			if (!write_error(w, v.status, style, nullptr, kRetryAfterSeconds))
-				return Next::Close;
-			return queue(w, OpenFile(), 0, 0, style.keep_alive);
-		}
+		retry_after = v.decision.retry_after ? kRetryAfterSeconds : 0;
 		break;
 	case Verdict::Kind::Redirect:
 		if (write_redirect(w, v.path, style))
@@ -337,7 +336,8 @@ Next Session::apply(const StepContext &ctx, Request &r, Verdict &v, bool keep)
 	case Verdict::Kind::Status:
 		break;
 	}
-	if (!write_error(w, v.status, style, v.has_complete_length ? &v.info.size : nullptr))
+	if (!write_error(w, v.status, style, v.has_complete_length ? &v.info.size : nullptr,
+			 retry_after))
 		return Next::Close;
 	return queue(w, OpenFile(), 0, 0, style.keep_alive);
 }
@@ -351,13 +351,13 @@ Next Session::hand_over(const StepContext &ctx, Request &r, Verdict &v)
 	return apply(ctx, r, v, false);
 }
 
-Next Session::send_file(const StepContext &ctx, Request &r, Verdict &v, bool keep)
+Next Session::send_file(const StepContext &ctx, Request &r, Verdict &v, ResponseWriter &w,
+			   const ReplyStyle &style)
 {
+	bool keep = style.keep_alive;
 	bool partial = v.range.kind == RangeKind::Single;
 	kh_u64 offset = partial ? v.range.first : 0;
 	kh_u64 length = partial ? v.range.length() : v.info.size;
-	ResponseWriter w(ctx.io.head, ctx.io.head_size);
-	ReplyStyle style{ctx.scratch.date.now(), keep, r.head_only, r.vary};
 	if (!write_file_head(w, v, length, style)) {
 		v.answer(500);
 		return apply(ctx, r, v, false);
