@@ -68,6 +68,41 @@ long kh_conn_send_file(struct kh_conn *conn, struct kh_file *file, kh_u64 offset
 long kh_file_read(struct kh_file *file, kh_u64 offset, void *buf, kh_size len);
 
 /*
+ * What the core tells the kernel of one request once its fate is known: for
+ * the counters (/proc/net/khttpd/status), the khttpd:request tracepoint and
+ * the access log. The strings point into the connection's buffers and are
+ * valid only during the call; none is NUL-terminated, and a length of 0
+ * means the request had no such field (logged as "-").
+ */
+struct kh_request_log {
+	const char *line;  /* the request line as received, without CR LF */
+	kh_size line_len;
+	const char *referer; /* the Referer field's value */
+	kh_size referer_len;
+	const char *agent; /* the User-Agent field's value */
+	kh_size agent_len;
+	const char *host;  /* the Host field's value (or the absolute-form authority) */
+	kh_size host_len;
+	kh_u64 body_bytes; /* body bytes sent (nginx's $body_bytes_sent) */
+	kh_u64 bytes;      /* all bytes sent for it, head included */
+	kh_u64 usec;       /* from its first byte received to its last byte sent */
+	kh_u16 status;     /* the answer's status; 0: handed over */
+	kh_u8 handover_reason; /* with status 0: enum khttpd_handover_reason */
+	kh_u8 aborted;     /* 1: the answer was cut short (the client went away,
+			    * a send failed or timed out, the server stopped) */
+};
+
+/*
+ * A request the core answered itself is done: its answer was sent in full
+ * or cut short (@log->aborted). Counts it and logs it. Never sleeps and
+ * never allocates: a log record that does not fit is dropped and counted.
+ */
+void kh_conn_request_done(struct kh_conn *conn, const struct kh_request_log *log);
+
+/* A monotonic clock in microseconds, for request times. Never sleeps. */
+kh_u64 kh_clock_us(void);
+
+/*
  * Hand the connection to the userspace daemon, with @len bytes it sent that
  * the core read but did not answer (@data: the request being handed over
  * and whatever followed it). @reason: enum khttpd_handover_reason
@@ -75,10 +110,12 @@ long kh_file_read(struct kh_file *file, kh_u64 offset, void *buf, kh_size len);
  * answered before. Returns 0 when taken (the connection is no longer the
  * core's: the step returns KHTTPD_STEP_HANDOVER and touches it no more),
  * -KH_ENOENT when no daemon is registered, -KH_EAGAIN when the daemon is
- * too far behind, -KH_ENOMEM.
+ * too far behind, -KH_ENOMEM. When it is taken, the kernel counts and logs
+ * @log (status 0, @reason) as kh_conn_request_done() would; when it is not,
+ * it does neither (the core answers the request and logs that answer).
  */
 int kh_conn_hand_over(struct kh_conn *conn, const void *data, kh_size len,
-		      kh_u32 reason, kh_u32 served);
+		      kh_u32 reason, kh_u32 served, const struct kh_request_log *log);
 
 /*
  * Whether a daemon is registered that would take @conn if it were handed

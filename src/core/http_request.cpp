@@ -186,6 +186,10 @@ kh_u16 parse_field(StrView line, RequestHead &out, bool &seen_length)
 	} else if (name.equals_icase("accept-encoding")) {
 		out.has_accept_encoding = true;
 		add_accept_encoding(value, out.accept_encoding);
+	} else if (name.equals_icase("referer")) {
+		out.referer = value;
+	} else if (name.equals_icase("user-agent")) {
+		out.user_agent = value;
 	} else if (name.equals_icase("range")) {
 		if (!set_once(value, out.range, out.has_range))
 			out.range_repeated = true;

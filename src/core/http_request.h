@@ -18,6 +18,9 @@ struct RequestHead {
 	kh_u8 version_minor = 0; // HTTP/1.<minor>
 	StrView host;
 	bool has_host = false;
+	// For the access log only: the last Referer and User-Agent lines.
+	StrView referer;
+	StrView user_agent;
 	bool conn_close = false;      // "Connection: close"
 	bool conn_keep_alive = false; // "Connection: keep-alive"
 	bool has_body = false;        // Content-Length > 0 or Transfer-Encoding

@@ -37,6 +37,7 @@ struct Request {
 	const khttpd_session_params &params;
 	const Scratch &scratch;
 	bool head_only; // HEAD: the answer has no body
+	StrView raw{};  // its bytes in the receive buffer (for the access log)
 	bool vary = false; // the answer depends on Accept-Encoding
 	char etag[kEtagCodedMax] = {}; // the representation's ETag, for Validators
 	char type[KH_MIME_TYPE_MAX] = {}; // its Content-Type

@@ -8,6 +8,7 @@
 #include "http_request.h"
 #include "open_file.h"
 #include "request.h"
+#include "request_record.h"
 #include "response_writer.h"
 #include "special_response.h"
 #include "static_file.h"
@@ -63,6 +64,8 @@ struct StepContext {
 class Session {
 public:
 	explicit Session(kh_conn *conn) : conn_(conn) {}
+	// An answer still being sent is logged as cut short.
+	~Session() { record_.done(conn_, sent_, true); }
 	Session(const Session &) = delete;
 	Session &operator=(const Session &) = delete;
 
@@ -101,9 +104,22 @@ private:
 	// Copies @length bytes of @file from @offset behind the head in @w.
 	bool inline_body(const StepContext &ctx, ResponseWriter &w, kh_file *file,
 			 kh_u64 offset, kh_u64 length);
-	// Queues the head in @w (built in the head buffer) and @len bytes of
-	// @body from @offset.
-	Next queue(const ResponseWriter &w, OpenFile body, kh_u64 offset, kh_u64 len, bool keep);
+	// Queues the answer to @r: @status, its head in @w (built in the head
+	// buffer; the first @head_bytes of it, the rest an inline body) and
+	// @len bytes of @body from @offset.
+	Next queue(const Request &r, kh_u16 status, const ResponseWriter &w, kh_size head_bytes,
+		   OpenFile body, kh_u64 offset, kh_u64 len, bool keep);
+	// Queues the answer to @r: @status, all of it in @w (an error page
+	// behind its head).
+	Next queue(const Request &r, kh_u16 status, const ResponseWriter &w, bool keep)
+	{
+		StrView all = w.view();
+		kh_size end = all.find(StrView("\r\n\r\n"));
+		return queue(r, status, w, end == StrView::npos ? all.size() : end + 4, OpenFile(),
+			     0, 0, keep);
+	}
+	// The answer left (or failed): it is counted and logged.
+	void answer_sent(bool aborted);
 
 	kh_conn *conn_;
 	// The recv buffer holds have_ unanswered bytes from start_ on. An
@@ -115,6 +131,8 @@ private:
 	kh_size scanned_ = 0; // of them, known not to end a head
 	kh_u32 served_ = 0;   // requests answered on this connection
 	kh_u64 sent_ = 0;     // bytes sent on this connection
+	// The request whose answer is being sent, for the access log.
+	RequestRecord record_;
 	// The answer being sent: head bytes in the head buffer, then a file's.
 	kh_size out_pos_ = 0;
 	kh_size out_len_ = 0;
@@ -143,8 +161,10 @@ khttpd_step Session::step(const StepContext &ctx)
 		case Flush::Yield:
 			return KHTTPD_STEP_YIELD;
 		case Flush::Error:
+			answer_sent(true);
 			return KHTTPD_STEP_CLOSE;
 		case Flush::Done:
+			answer_sent(false);
 			break;
 		}
 		if (close_after_)
@@ -168,7 +188,10 @@ khttpd_step Session::step(const StepContext &ctx)
 			return KHTTPD_STEP_HANDOVER;
 		case Next::KeepAlive:
 			// The answer is built: the request's bytes can go, the
-			// pipelined ones behind it stay.
+			// pipelined ones behind it stay. (They stay where they
+			// are until the answer left, for the access log:
+			// nothing is received before, and the buffers are not
+			// taken away while the session is not idle.)
 			drop_request(result.head_len);
 			break;
 		case Next::Close:
@@ -209,6 +232,15 @@ Session::Flush Session::flush(const StepContext &ctx, kh_u64 &budget)
 	}
 	drop_output();
 	return Flush::Done;
+}
+
+void Session::answer_sent(bool aborted)
+{
+	if (!record_.pending())
+		return;
+	record_.done(conn_, sent_, aborted);
+	if (have_) // a pipelined request: it starts now
+		record_.started(kh_clock_us());
 }
 
 void Session::drop_output()
@@ -264,6 +296,8 @@ Session::Read Session::read_head(const StepContext &ctx, ParseResult &result, Re
 			return Read::Wait;
 		if (n <= 0)
 			return Read::Closed; // closed, failed or stopping: close quietly
+		if (!have_)
+			record_.started(kh_clock_us());
 		have_ += static_cast<kh_size>(n);
 		drained_ = static_cast<kh_size>(n) < room;
 	}
@@ -274,6 +308,8 @@ Session::Read Session::read_head(const StepContext &ctx, ParseResult &result, Re
 Next Session::answer(const StepContext &ctx, const ParseResult &result, const RequestHead &head)
 {
 	Request r{conn_, head, ctx.root, ctx.params, ctx.scratch, head.method == Method::Head};
+	r.raw = StrView(ctx.io.recv + start_,
+			result.status == ParseStatus::Error ? have_ : result.head_len);
 	Verdict v;
 	if (result.status == ParseStatus::Error) {
 		kh_u16 st = result.error_status;
@@ -323,7 +359,7 @@ Next Session::apply(const StepContext &ctx, Request &r, Verdict &v, bool keep)
 		break;
 	case Verdict::Kind::Redirect:
 		if (write_redirect(w, v.path, style))
-			return queue(w, OpenFile(), 0, 0, keep);
+			return queue(r, 301, w, keep);
 		// A Location that does not fit: the request line was too long.
 		w = ResponseWriter(ctx.io.head, ctx.io.head_size);
 		style.keep_alive = false;
@@ -332,19 +368,22 @@ Next Session::apply(const StepContext &ctx, Request &r, Verdict &v, bool keep)
 	case Verdict::Kind::NotModified:
 		if (!write_not_modified(w, v.validators, style))
 			return Next::Close;
-		return queue(w, OpenFile(), 0, 0, keep);
+		return queue(r, 304, w, keep);
 	case Verdict::Kind::Status:
 		break;
 	}
 	if (!write_error(w, v.status, style, v.has_complete_length ? &v.info.size : nullptr,
 			 retry_after))
 		return Next::Close;
-	return queue(w, OpenFile(), 0, 0, style.keep_alive);
+	return queue(r, v.status, w, style.keep_alive);
 }
 
 Next Session::hand_over(const StepContext &ctx, Request &r, Verdict &v)
 {
-	if (!kh_conn_hand_over(conn_, ctx.io.recv + start_, have_, v.decision.reason, served_))
+	kh_request_log log;
+	record_.handed_over(log, r.raw, &r.head, v.decision.reason);
+	if (!kh_conn_hand_over(conn_, ctx.io.recv + start_, have_, v.decision.reason, served_,
+			       &log))
 		return Next::HandOver;
 	// The daemon went away since the decision, or is too far behind.
 	v.decided(kHandOverFailed);
@@ -363,12 +402,15 @@ Next Session::send_file(const StepContext &ctx, Request &r, Verdict &v, Response
 		return apply(ctx, r, v, false);
 	}
 	bool body = !r.head_only && length > 0;
+	kh_u16 status = partial ? 206 : 200;
+	kh_size head_bytes = w.view().size();
 	if (body && length <= ctx.params.inline_body_max &&
-	    inline_body(ctx, w, v.file.get(), offset, length))
-		return queue(w, OpenFile(), 0, 0, keep); // head and body in one send
+	    inline_body(ctx, w, v.file.get(), offset, length)) // head and body in one send
+		return queue(r, status, w, head_bytes, OpenFile(), 0, 0, keep);
 	if (!body)
 		v.file.reset(nullptr);
-	return queue(w, static_cast<OpenFile &&>(v.file), offset, body ? length : 0, keep);
+	return queue(r, status, w, head_bytes, static_cast<OpenFile &&>(v.file), offset,
+		     body ? length : 0, keep);
 }
 
 // A small body costs less copied behind the head, and sent with it in one
@@ -389,8 +431,10 @@ bool Session::inline_body(const StepContext &ctx, ResponseWriter &w, kh_file *fi
 	return w.ok();
 }
 
-Next Session::queue(const ResponseWriter &w, OpenFile body, kh_u64 offset, kh_u64 len, bool keep)
+Next Session::queue(const Request &r, kh_u16 status, const ResponseWriter &w, kh_size head_bytes,
+		   OpenFile body, kh_u64 offset, kh_u64 len, bool keep)
 {
+	record_.answering(r.raw, &r.head, status, sent_, head_bytes);
 	out_pos_ = 0;
 	out_len_ = w.view().size();
 	body_ = static_cast<OpenFile &&>(body);

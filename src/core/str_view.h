@@ -73,6 +73,15 @@ public:
 		return npos;
 	}
 
+	// The first @needle (not empty) in the view, or npos.
+	constexpr kh_size find(StrView needle) const
+	{
+		for (kh_size i = 0; needle.size_ && i + needle.size_ <= size_; i++)
+			if (substr(i, needle.size_) == needle)
+				return i;
+		return npos;
+	}
+
 	constexpr kh_size rfind(char c) const
 	{
 		for (kh_size i = size_; i > 0; i--)

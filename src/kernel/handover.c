@@ -56,7 +56,6 @@ static struct {
 	pid_t daemon;        /* the registered daemon's pid */
 	unsigned long refused; /* hand-overs refused: queue full, no memory */
 	wait_queue_head_t wait;
-	struct proc_dir_entry *dir;
 } fb = {
 	.lock = __SPIN_LOCK_UNLOCKED(fb.lock),
 	.queue = LIST_HEAD_INIT(fb.queue),
@@ -332,13 +331,8 @@ static const struct proc_ops khttpd_fallback_ops = {
 
 int khttpd_fallback_init(void)
 {
-	fb.dir = proc_mkdir("khttpd", init_net.proc_net);
-	if (!fb.dir)
+	if (!proc_create("fallback", 0600, khttpd_proc_dir, &khttpd_fallback_ops))
 		return -ENOMEM;
-	if (!proc_create("fallback", 0600, fb.dir, &khttpd_fallback_ops)) {
-		proc_remove(fb.dir);
-		return -ENOMEM;
-	}
 	return 0;
 }
 
@@ -360,7 +354,7 @@ void khttpd_fallback_exit(void)
 		fput(chan->file);
 	}
 	/* Waits for a running ioctl (the courier) to return. */
-	proc_remove(fb.dir);
+	remove_proc_entry("fallback", khttpd_proc_dir);
 }
 
 #if IS_ENABLED(CONFIG_KUNIT)

@@ -97,6 +97,13 @@ int khttpd_mime_load(const char *path);
 /* Copies the path of the table in use ("" = built-in) into @buf. */
 void khttpd_mime_path(char *buf, size_t size);
 
+/*
+ * /proc/net/khttpd (main.c): created first when the module loads, removed
+ * last; the files in it (fallback, status, access_log) are each added and
+ * removed by the file that serves them.
+ */
+extern struct proc_dir_entry *khttpd_proc_dir;
+
 int khttpd_sysctl_register(void);
 void khttpd_sysctl_unregister(void);
 

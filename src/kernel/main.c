@@ -8,12 +8,16 @@
 #include <linux/minmax.h>
 #include <linux/mm.h>
 #include <linux/module.h>
+#include <linux/proc_fs.h>
 #include <linux/stat.h>
 #include <linux/string.h>
+#include <net/net_namespace.h>
 
 #include "handover.h"
 #include "khttpd.h"
 #include "mime_table.h"
+
+struct proc_dir_entry *khttpd_proc_dir;
 
 struct khttpd_config khttpd_config = {
 	.port = 80,
@@ -50,16 +54,23 @@ static int __init khttpd_init(void)
 			totalram_pages() >> (KHTTPD_CONN_RAM_SHIFT - PAGE_SHIFT),
 			KHTTPD_MAX_CONNECTIONS_DEFAULT_MIN,
 			KHTTPD_MAX_CONNECTIONS_DEFAULT_MAX);
+	khttpd_proc_dir = proc_mkdir("khttpd", init_net.proc_net);
+	if (!khttpd_proc_dir)
+		return -ENOMEM;
 	err = khttpd_fallback_init();
 	if (err)
-		return err;
+		goto err_proc;
 	err = khttpd_sysctl_register();
-	if (err) {
-		khttpd_fallback_exit();
-		return err;
-	}
+	if (err)
+		goto err_fallback;
 	pr_info("loaded; configure /proc/sys/net/khttpd, then echo 1 > start\n");
 	return 0;
+
+err_fallback:
+	khttpd_fallback_exit();
+err_proc:
+	proc_remove(khttpd_proc_dir);
+	return err;
 }
 
 static void __exit khttpd_exit(void)
@@ -72,6 +83,7 @@ static void __exit khttpd_exit(void)
 	/* Ends a daemon's registration; its connections are its own. */
 	khttpd_fallback_exit();
 	khttpd_mime_exit(); /* no reader left: served and sysctl gone */
+	proc_remove(khttpd_proc_dir);
 }
 
 module_init(khttpd_init);

@@ -27,6 +27,11 @@ bool cstr_eq(const char *a, const char *b)
 
 } // namespace
 
+// kh_clock_us(): a clock that moves by g_clock_step per reading.
+kh_u64 g_clock_start = 1000000;
+kh_u64 g_clock_step = 10;
+kh_u64 g_clock_calls;
+
 kh_size cstr_len(const char *s)
 {
 	kh_size n = 0;
@@ -120,6 +125,13 @@ int open_files(const kh_root *r)
 void set_now(kh_s64 t)
 {
 	g_now = t;
+}
+
+void set_clock_us(kh_u64 start, kh_u64 step)
+{
+	g_clock_start = start;
+	g_clock_step = step;
+	g_clock_calls = 0;
 }
 
 void set_mime_table(const khttpd_mime_table *t)
@@ -228,8 +240,48 @@ extern "C" bool kh_conn_daemon_ready(kh_conn *c)
 	return c->handover_result != -KH_ENOENT;
 }
 
+namespace {
+
+void copy_field(char (&to)[fake::kRecordFieldCap], const char *from, kh_size len)
+{
+	kh_size i = 0;
+	for (; from && i < len && i + 1 < fake::kRecordFieldCap; i++)
+		to[i] = from[i];
+	to[i] = '\0';
+}
+
+void add_record(kh_conn *c, const kh_request_log *log)
+{
+	int i = c->nrecords++;
+	if (i >= fake::kMaxRecords)
+		return;
+	fake::Record &r = c->records[i];
+	r.status = log->status;
+	r.handover_reason = log->handover_reason;
+	r.aborted = log->aborted;
+	r.bytes = log->bytes;
+	r.body_bytes = log->body_bytes;
+	r.usec = log->usec;
+	copy_field(r.line, log->line, log->line_len);
+	copy_field(r.referer, log->referer, log->referer_len);
+	copy_field(r.agent, log->agent, log->agent_len);
+	copy_field(r.host, log->host, log->host_len);
+}
+
+} // namespace
+
+extern "C" void kh_conn_request_done(kh_conn *c, const kh_request_log *log)
+{
+	add_record(c, log);
+}
+
+extern "C" kh_u64 kh_clock_us(void)
+{
+	return fake::g_clock_start + fake::g_clock_step * ++fake::g_clock_calls;
+}
+
 extern "C" int kh_conn_hand_over(kh_conn *c, const void *data, kh_size len, kh_u32 reason,
-				 kh_u32 served)
+				 kh_u32 served, const kh_request_log *log)
 {
 	c->handover_calls++;
 	if (c->handover_result)
@@ -243,6 +295,7 @@ extern "C" int kh_conn_hand_over(kh_conn *c, const void *data, kh_size len, kh_u
 	for (kh_size i = 0; i < len; i++)
 		c->handover_data[i] = p[i];
 	c->handover_len = len;
+	add_record(c, log);
 	return 0;
 }
 

@@ -16,6 +16,23 @@ constexpr int kMaxFiles = 32;
 constexpr int kMaxOpen = 8;
 constexpr kh_size kPathCap = 256;
 constexpr kh_size kHandoverCap = 8192;
+constexpr int kMaxRecords = 32;
+constexpr kh_size kRecordFieldCap = 160;
+
+// What kh_conn_request_done (or a taken hand-over) was told of a request.
+struct Record {
+	kh_u16 status;
+	kh_u8 handover_reason;
+	kh_u8 aborted;
+	kh_u64 bytes;
+	kh_u64 body_bytes;
+	kh_u64 usec;
+	// The strings, cut to kRecordFieldCap - 1 bytes and NUL-terminated.
+	char line[kRecordFieldCap];
+	char referer[kRecordFieldCap];
+	char agent[kRecordFieldCap];
+	char host[kRecordFieldCap];
+};
 
 // One entry of the fake document root.
 struct File {
@@ -66,6 +83,11 @@ struct kh_conn {
 	kh_u32 handover_served;
 	char handover_data[fake::kHandoverCap];
 	kh_size handover_len;
+
+	// kh_conn_request_done and taken hand-overs' logs, in order (the
+	// first kMaxRecords; nrecords counts all).
+	fake::Record records[fake::kMaxRecords];
+	int nrecords;
 
 	// If set, recv number i returns at most chunks[i] bytes (0: no limit)
 	// for the first nchunks receives; chunk/first_chunk apply after that.
@@ -119,6 +141,8 @@ bool root_add_text(kh_root *r, const char *path, const char *data, kh_u32 mode,
 int open_files(const kh_root *r);
 
 void set_now(kh_s64 t);
+// kh_clock_us() returns this plus @step per call made so far.
+void set_clock_us(kh_u64 start, kh_u64 step);
 
 // The MIME table kh_mime_type uses; nullptr (the default) = built-in.
 void set_mime_table(const khttpd_mime_table *t);
