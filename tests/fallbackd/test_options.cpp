@@ -91,6 +91,8 @@ TEST(Options, HelpMentionsEveryOption)
 	for (const char *name : {"--backend", "--no-proxy-protocol", "--control", "--socket-fd",
 				 "--max-connections", "--max-per-client", "--idle-timeout",
 				 "--verbose", "--help", "--version", KHTTPD_FALLBACK_CONTROL,
+				 "--access-log", "--no-access-log", kDefaultAccessLog,
+				 kAccessLogSource, "SIGUSR1",
 				 kClientPortPath, "8080", "4096", "default 64", "default 60"})
 		EXPECT_NE(help.find(name), std::string::npos) << name;
 }
@@ -137,6 +139,12 @@ TEST(Options, Errors)
 		{{"--max-per-client", "ten"}, "--max-per-client 'ten'"},
 		{{"--verbose=yes"}, "takes no value"},
 		{{"--control", "/x", "--socket-fd", "3"}, "exclude each other"},
+		{{"--access-log"}, "needs a value"},
+		{{"--access-log", ""}, "expected an absolute path"},
+		{{"--access-log", "logs/access.log"}, "expected an absolute path"},
+		{{"--access-log", "/a", "--no-access-log"}, "exclude each other"},
+		{{"--no-access-log=1"}, "takes no value"},
+		{{"--access-log-source", ""}, "needs a path"},
 	};
 	for (const BadCase &c : cases) {
 		ParseResult r = parse(c.args);
@@ -147,6 +155,33 @@ TEST(Options, Errors)
 		EXPECT_NE(r.error.find(c.message_part), std::string::npos)
 			<< joined << "-> " << r.error;
 	}
+}
+
+TEST(Options, AccessLog)
+{
+	ParseResult r = parse({});
+	ASSERT_EQ(r.outcome, ParseOutcome::kRun) << r.error;
+	EXPECT_EQ(r.options.access_log, "/var/log/khttpd/access.log");
+	EXPECT_EQ(r.options.access_log_source, "/proc/net/khttpd/access_log");
+	EXPECT_TRUE(r.options.access_log_enabled());
+
+	r = parse({"--access-log", "/srv/log/a.log", "--access-log-source=/tmp/fifo"});
+	ASSERT_EQ(r.outcome, ParseOutcome::kRun) << r.error;
+	EXPECT_EQ(r.options.access_log, "/srv/log/a.log");
+	EXPECT_EQ(r.options.access_log_source, "/tmp/fifo");
+	EXPECT_TRUE(r.options.access_log_enabled());
+
+	r = parse({"--no-access-log"});
+	ASSERT_EQ(r.outcome, ParseOutcome::kRun) << r.error;
+	EXPECT_FALSE(r.options.access_log_enabled());
+
+	// Tests (--socket-fd) never write to /var/log by default.
+	r = parse({"--socket-fd", "3"});
+	ASSERT_EQ(r.outcome, ParseOutcome::kRun) << r.error;
+	EXPECT_FALSE(r.options.access_log_enabled());
+	r = parse({"--socket-fd", "3", "--access-log=/tmp/a.log"});
+	ASSERT_EQ(r.outcome, ParseOutcome::kRun) << r.error;
+	EXPECT_TRUE(r.options.access_log_enabled());
 }
 
 TEST(Options, LastValueWins)

@@ -72,13 +72,15 @@ void Daemon::unwatch(int fd)
 
 bool Daemon::setup()
 {
-	// SIGTERM, SIGINT and SIGHUP arrive through a signalfd; the courier's
-	// signal is for the courier thread only (it unblocks it).
+	// SIGTERM, SIGINT, SIGHUP and SIGUSR1 arrive through a signalfd; the
+	// courier's signal is for the courier thread only (it unblocks it).
+	// Every thread is started below, so inherits this mask.
 	sigset_t set;
 	sigemptyset(&set);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGUSR1);
 	sigset_t blocked = set;
 	sigaddset(&blocked, kCourierSignal);
 	if (pthread_sigmask(SIG_BLOCK, &blocked, nullptr) != 0) {
@@ -97,6 +99,15 @@ bool Daemon::setup()
 	}
 	if (!watch(signals_.get(), EPOLLIN, token(kSignal, 0)))
 		return false;
+
+	if (config_.access_log) {
+		access_log_ = std::make_unique<AccessLogDrain>(config_.access_log_config);
+		std::string error;
+		if (!access_log_->start(error)) {
+			log_error("cannot start the access-log thread: %s", error.c_str());
+			return false;
+		}
+	}
 
 	if (config_.socket_fd >= 0) {
 		add_channel(UniqueFd(config_.socket_fd));
@@ -184,6 +195,14 @@ bool Daemon::on_signal()
 			return false;
 		if (si.ssi_signo == SIGHUP) {
 			log_info("SIGHUP ignored: there is nothing to reload");
+			continue;
+		}
+		if (si.ssi_signo == SIGUSR1) {
+			// logrotate's postrotate: the thread reopens the file.
+			if (access_log_)
+				access_log_->reopen();
+			else
+				log_info("SIGUSR1 ignored: no access log is written");
 			continue;
 		}
 		log_info("SIG%s: closing %zu connection(s) and exiting", sigabbrev_np(si.ssi_signo),
@@ -523,6 +542,8 @@ void Daemon::close_all()
 	while (!channels_.empty())
 		close_channel(channels_.begin()->first);
 	registration_.reset();
+	// Last: it writes what the kernel logged for the connections above.
+	access_log_.reset();
 }
 
 } // namespace fallbackd

@@ -12,6 +12,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "access_log_drain.h"
 #include "error_reply.h"
 #include "handover_channel.h"
 #include "log_throttle.h"
@@ -35,6 +36,9 @@ struct DaemonConfig {
 	// daemon exits at its end of file once every relay is done.
 	int socket_fd = -1;
 	std::string control_path; // registration: the module's control file
+	// The access-log drain thread, unless disabled.
+	bool access_log = false;
+	AccessLogConfig access_log_config;
 };
 
 // Exit statuses of run() (and of the program).
@@ -110,6 +114,7 @@ private:
 	UniqueFd epoll_;
 	UniqueFd signals_;
 	std::unique_ptr<Registration> registration_;
+	std::unique_ptr<AccessLogDrain> access_log_;
 	std::unordered_map<uint64_t, std::unique_ptr<HandoverChannel>> channels_;
 	RelayMap relays_;
 	IdleList idle_order_;

@@ -86,6 +86,12 @@ int main(int argc, char **argv)
 	const Options &o = parsed.options;
 	log_init(o.verbose);
 	signal(SIGPIPE, SIG_IGN);
+	// logrotate's SIGUSR1 must not kill the daemon while it starts: it
+	// waits, pending, for the signalfd Daemon::run() makes.
+	sigset_t usr1;
+	sigemptyset(&usr1);
+	sigaddset(&usr1, SIGUSR1);
+	sigprocmask(SIG_BLOCK, &usr1, nullptr);
 
 	HostPort backend = o.backend;
 	if (!o.backend_given) {
@@ -112,14 +118,18 @@ int main(int argc, char **argv)
 	config.max_per_client = o.max_per_client;
 	config.socket_fd = o.socket_fd;
 	config.control_path = o.control_path;
+	config.access_log = o.access_log_enabled();
+	config.access_log_config.log_path = o.access_log;
+	config.access_log_config.source_path = o.access_log_source;
 
 	raise_fd_limit(o.max_connections);
 	std::string per_client = o.max_per_client ? std::to_string(o.max_per_client) : "no cap";
 	std::string idle = o.idle_timeout ? std::to_string(o.idle_timeout) + " s" : "never";
+	std::string access_log = config.access_log ? o.access_log : std::string("off");
 	log_info("version %s starting: backend %s, PROXY protocol %s, at most %u connections "
-		 "(per client: %s), idle timeout %s%s",
+		 "(per client: %s), idle timeout %s, access log %s%s",
 		 version_number(), format_address(config.backend).c_str(), o.proxy_protocol ? "on" : "off",
-		 o.max_connections, per_client.c_str(), idle.c_str(),
+		 o.max_connections, per_client.c_str(), idle.c_str(), access_log.c_str(),
 		 o.socket_fd >= 0 ? ", hand-overs from --socket-fd" : "");
 
 	Daemon daemon(std::move(config));

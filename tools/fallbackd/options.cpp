@@ -75,9 +75,10 @@ ParseResult parse_options(int argc, const char *const *argv)
 
 		bool takes_value = name == "--backend" || name == "--control" ||
 				   name == "--socket-fd" || name == "--max-connections" ||
-				   name == "--idle-timeout" || name == "--max-per-client";
+				   name == "--idle-timeout" || name == "--max-per-client" ||
+				   name == "--access-log" || name == "--access-log-source";
 		bool is_flag = name == "--help" || name == "--version" || name == "--verbose" ||
-			       name == "--no-proxy-protocol";
+			       name == "--no-proxy-protocol" || name == "--no-access-log";
 		if (!takes_value && !is_flag)
 			return fail("unknown option '" + std::string(name) + "'");
 		if (is_flag && has_inline)
@@ -104,6 +105,18 @@ ParseResult parse_options(int argc, const char *const *argv)
 			o.verbose = true;
 		} else if (name == "--no-proxy-protocol") {
 			o.proxy_protocol = false;
+		} else if (name == "--no-access-log") {
+			o.no_access_log = true;
+		} else if (name == "--access-log") {
+			if (value.empty() || value[0] != '/')
+				return fail("--access-log '" + std::string(value) +
+					    "': expected an absolute path");
+			o.access_log = std::string(value);
+			o.access_log_given = true;
+		} else if (name == "--access-log-source") {
+			if (value.empty())
+				return fail("--access-log-source needs a path");
+			o.access_log_source = std::string(value);
 		} else if (name == "--backend") {
 			std::string why;
 			if (!parse_host_port(value, o.backend, why))
@@ -145,6 +158,8 @@ ParseResult parse_options(int argc, const char *const *argv)
 	}
 	if (control_given && o.socket_fd >= 0)
 		return fail("--control and --socket-fd exclude each other");
+	if (o.access_log_given && o.no_access_log)
+		return fail("--access-log and --no-access-log exclude each other");
 	return r;
 }
 
@@ -186,11 +201,18 @@ std::string usage_text()
 	       std::to_string(kDefaultIdleTimeout) +
 	       ";\n"
 	       "                          0: never); covers half-closed connections too\n"
+	       "  --access-log PATH       append the access log khttpd.ko keeps (read from\n"
+	       "                          " + std::string(kAccessLogSource) + ") to PATH in\n"
+	       "                          nginx's combined format plus the request time in\n"
+	       "                          microseconds (default " + std::string(kDefaultAccessLog) + ";\n"
+	       "                          with --socket-fd only if given)\n"
+	       "  --no-access-log         do not write the access log\n"
 	       "  --verbose               log every connection\n"
 	       "  -h, --help              print this help and exit\n"
 	       "  --version               print the version and exit\n"
 	       "\n"
-	       "Signals: SIGTERM and SIGINT close every connection and exit 0.\n"
+	       "Signals: SIGTERM and SIGINT close every connection and exit 0; SIGUSR1\n"
+	       "reopens the access log (after logrotate renamed it).\n"
 	       "Exit status: 0 on a normal stop, 1 when registration or the daemon fails\n"
 	       "(module not loaded, not root, another daemon registered), 2 on bad options.\n";
 }

@@ -21,6 +21,9 @@ inline constexpr unsigned kMaxIdleTimeout = 86400;	// one day
 // 64 leaves room for a handful of them behind one NAT while a single
 // address can take at most 64 of the 4096 default slots.
 inline constexpr unsigned kDefaultMaxPerClient = 64;	// 0: no cap
+inline constexpr char kDefaultAccessLog[] = "/var/log/khttpd/access.log";
+// The module's binary access-log records (docs/observability.md).
+inline constexpr char kAccessLogSource[] = "/proc/net/khttpd/access_log";
 
 struct Options {
 	bool backend_given = false; // --backend; else 127.0.0.1:clientport
@@ -32,6 +35,19 @@ struct Options {
 	unsigned idle_timeout = kDefaultIdleTimeout;	 // --idle-timeout, seconds
 	unsigned max_per_client = kDefaultMaxPerClient; // --max-per-client
 	bool verbose = false;
+	std::string access_log = kDefaultAccessLog; // --access-log
+	bool access_log_given = false;
+	bool no_access_log = false; // --no-access-log
+	// Hidden, for tests: read records from here (a FIFO) instead.
+	std::string access_log_source = kAccessLogSource;
+
+	// The access log is written unless --no-access-log; with --socket-fd
+	// (tests) only if --access-log is given, so that a test never writes
+	// to /var/log.
+	bool access_log_enabled() const
+	{
+		return !no_access_log && (socket_fd < 0 || access_log_given);
+	}
 };
 
 enum class ParseOutcome {

@@ -30,8 +30,9 @@
 namespace fallbackd {
 
 // Interrupts the courier's ioctl() when the daemon stops. Every other
-// thread must keep it blocked.
-inline constexpr int kCourierSignal = SIGUSR1;
+// thread must keep it blocked. A real-time signal, which nobody sends from
+// outside (SIGUSR1 reopens the access log).
+inline const int kCourierSignal = SIGRTMIN;
 
 class Registration {
 public:
