@@ -11,11 +11,15 @@ KERNELS := deb61 deb612 debug
 
 all: tools module
 
-# Userspace: the hand-over daemon (tools/fallbackd) into build/bin/.
+# Userspace: the hand-over daemon (tools/fallbackd) and the administrator's
+# command (tools/khttpdctl) into build/bin/.
 tools:
 	cmake -S tools/fallbackd -B build/fallbackd -DCMAKE_BUILD_TYPE=RelWithDebInfo > /dev/null
 	cmake --build build/fallbackd -j$$(nproc) --target khttpd-fallbackd
 	install -D -m 0755 build/fallbackd/khttpd-fallbackd build/bin/khttpd-fallbackd
+	cmake -S tools/khttpdctl -B build/khttpdctl -DCMAKE_BUILD_TYPE=RelWithDebInfo > /dev/null
+	cmake --build build/khttpdctl -j$$(nproc) --target khttpdctl
+	install -D -m 0755 build/khttpdctl/khttpdctl build/bin/khttpdctl
 
 module:
 	@if [ ! -d "$(KDIR)" ]; then \
@@ -62,7 +66,7 @@ clean:
 
 help:
 	@echo "make              build khttpd.ko for the running kernel (or KDIR=...) and the tools"
-	@echo "make tools        build the hand-over daemon into build/bin/khttpd-fallbackd"
+	@echo "make tools        build the hand-over daemon and khttpdctl into build/bin/"
 	@echo "make modules-all  build for Debian 6.1, Debian 6.12 and the debug kernel"
 	@echo "make check        run every test (host, KUnit, VM on all kernels)"
 	@echo "make demo         boot a VM serving a sample site on 127.0.0.1:8080"
