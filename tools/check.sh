@@ -120,6 +120,9 @@ grep -qs '^CMAKE_HOME_DIRECTORY:INTERNAL=.*/tools/fallbackd$' build/fallbackd-te
 	rm -rf build/fallbackd-test
 ctest_run "daemon tests" tests/fallbackd build/fallbackd-test -DCMAKE_BUILD_TYPE=Debug -DKHTTPD_SANITIZE=ON
 
+echo "check: === khttpdctl host tests ==="
+ctest_run "khttpdctl tests" tests/khttpdctl build/khttpdctl-test -DCMAKE_BUILD_TYPE=Debug -DKHTTPD_SANITIZE=ON
+
 echo "check: === fuzzing the request path (bounded) ==="
 if tests/fuzz/run.sh "${KHTTPD_FUZZ_SECONDS:-30}" > "$out/fuzz.log" 2>&1; then
 	ok "$(grep -E '^fuzz:' "$out/fuzz.log" | tail -n 1)"
