@@ -7,7 +7,7 @@ KDIR ?= /lib/modules/$(KVER)/build
 # The kernels the project targets (tools/vm/kernel.sh resolves them).
 KERNELS := deb61 deb612 debug
 
-.PHONY: all module tools modules-all check demo bench fuzz soak clean help
+.PHONY: all module tools modules-all check demo bench fuzz soak deb clean help
 
 all: tools module
 
@@ -60,6 +60,11 @@ fuzz:
 soak:
 	tools/soak/soak.sh $(SOAK_ARGS)
 
+# Debian packages khttpd-dkms and khttpd into build/deb/, lintian-checked
+# (docs/deploy.md).
+deb:
+	tools/build-deb.sh
+
 clean:
 	@if [ -d "$(KDIR)" ]; then $(MAKE) -C $(KDIR) M=$(CURDIR) clean; fi
 	rm -rf build
@@ -73,3 +78,4 @@ help:
 	@echo "make bench        benchmark khttpd vs Apache vs nginx in a VM (~40 min; BENCH_ARGS=...)"
 	@echo "make fuzz         fuzz the request path and mime.types parser, FUZZ_SECONDS each (default 600)"
 	@echo "make soak         50 start/stop + rmmod/insmod cycles under hostile load, then netem load (SOAK_ARGS=...)"
+	@echo "make deb          Debian packages khttpd-dkms + khttpd into build/deb/ (lintian-checked)"
