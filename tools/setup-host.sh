@@ -13,6 +13,8 @@ pkgs=(
     build-essential bc flex bison libelf-dev libssl-dev dwarves rsync
     # userspace tests and benchmarks
     cmake googletest libgtest-dev clang libclang-rt-14-dev python3 curl apache2 nginx-light wrk gnuplot-nox
+    # Debian packages (make deb) and their install test (tests/deb/): DKMS builds the module
+    debhelper dh-dkms dkms lintian
     # the terminal capture of `khttpdctl status` for the README (tests/vm/khttpdctl.sh)
     tmux
 )
