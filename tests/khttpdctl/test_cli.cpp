@@ -7,7 +7,8 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
-#include <dirent.h>
+#include <cerrno>
+#include <fcntl.h>
 #include <filesystem>
 #include <sys/stat.h>
 #include <thread>
@@ -32,22 +33,46 @@ std::string sysctl(const TreeCopy& t, const std::string& name)
 	return test::read_file(t.proc() + "/sys/net/khttpd/" + name);
 }
 
-// Bumps requests and bytes_sent in a tree's status file.
-void add_traffic(const TreeCopy& t, int requests, int bytes)
+// The status text of a tree with requests and bytes_sent raised.
+std::string with_traffic(const std::string& status, int requests, int bytes)
 {
-	std::string path = t.proc() + "/net/khttpd/status";
-	std::string s = test::read_file(path);
+	std::string s = status;
 	auto bump = [&](const std::string& name, int by) {
 		std::size_t at = s.find("\n" + name + " ");
-		ASSERT_NE(at, std::string::npos);
+		if (at == std::string::npos)
+			return;
 		std::size_t v = at + name.size() + 2, end = s.find('\n', v);
 		s.replace(v, end - v, std::to_string(std::stoull(s.substr(v, end - v)) + by));
 	};
 	bump("requests", requests);
 	bump("bytes_sent", bytes);
-	// Replaced whole by a rename, as the kernel's file is read whole.
-	test::write_file(path + ".new", s);
-	fs::rename(path + ".new", path);
+	return s;
+}
+
+// Hands each text to one open of the FIFO at path, in turn: the reader's
+// first read gets the first, its second the second. After a text, waits
+// `gap` so that the reader has closed its end (else the next text would
+// join the same read) and not yet opened it again (it waits the whole
+// interval in between). Gives up (false) if no reader comes within 20 s.
+bool serve_fifo(const std::string& path, const std::vector<std::string>& texts,
+		std::chrono::milliseconds gap)
+{
+	for (const std::string& text : texts) {
+		int fd = -1;
+		auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+		while ((fd = ::open(path.c_str(), O_WRONLY | O_NONBLOCK | O_CLOEXEC)) < 0) {
+			if (errno != ENXIO || std::chrono::steady_clock::now() > deadline)
+				return false; // ENXIO: no reader yet
+			std::this_thread::sleep_for(std::chrono::milliseconds(5));
+		}
+		::fcntl(fd, F_SETFL, 0); // blocking writes: the text is small anyway
+		bool ok = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
+		::close(fd);
+		if (!ok)
+			return false;
+		std::this_thread::sleep_for(gap);
+	}
+	return true;
 }
 
 TEST(Cli, NotLoaded)
@@ -202,13 +227,20 @@ TEST(Cli, MetricsOutputIntoAnUnwritableDirectory)
 TEST(Cli, RatesFromTwoSamples)
 {
 	TreeCopy t("running-4-workers");
-	// 150 requests and 3 MiB between the two samples, 0.6 s apart.
-	std::thread traffic([&] {
-		std::this_thread::sleep_for(std::chrono::milliseconds(200));
-		add_traffic(t, 150, 3 << 20);
+	// The status file becomes a FIFO: the first sample reads the recorded
+	// figures, the second 150 more requests and 3 MiB more.
+	std::string path = t.proc() + "/net/khttpd/status";
+	std::string before = test::read_file(path);
+	fs::remove(path);
+	ASSERT_EQ(::mkfifo(path.c_str(), 0644), 0);
+	bool served = false;
+	std::thread kernel([&] {
+		served = serve_fifo(path, {before, with_traffic(before, 150, 3 << 20)},
+				    std::chrono::milliseconds(500));
 	});
-	CtlRun r = run_ctl({"--proc", t.proc(), "status", "--json", "--interval", "0.6"});
-	traffic.join();
+	CtlRun r = run_ctl({"--proc", t.proc(), "status", "--json", "--interval", "1"});
+	kernel.join();
+	EXPECT_TRUE(served);
 	EXPECT_EQ(r.exit_code, 0) << r.err;
 	auto number_after = [&](const std::string& key) {
 		std::size_t at = r.out.find("\"" + key + "\": ");
@@ -216,8 +248,8 @@ TEST(Cli, RatesFromTwoSamples)
 		return at == std::string::npos ? -1.0 : std::stod(r.out.substr(at + key.size() + 4));
 	};
 	double secs = number_after("seconds");
-	EXPECT_GE(secs, 0.6);
-	EXPECT_LT(secs, 1.5);
+	EXPECT_GE(secs, 1.0);
+	EXPECT_LT(secs, 5.0);
 	// "seconds" is printed to the millisecond: 0.5% of slack.
 	EXPECT_NEAR(number_after("requests_per_second"), 150 / secs, 150 / secs * 0.005);
 	EXPECT_NEAR(number_after("bytes_per_second"), (3 << 20) / secs, (3 << 20) / secs * 0.005);

@@ -10,7 +10,9 @@
 #include <cstring>
 #include <chrono>
 #include <csignal>
+#include <fcntl.h>
 #include <filesystem>
+#include <sys/stat.h>
 #include <poll.h>
 #include <pty.h>
 #include <sys/wait.h>
@@ -51,8 +53,19 @@ TEST(Top, TwoPlainFramesWhenNotATerminal)
 TEST(Top, TheModuleGoingAwayEndsItWithExitThree)
 {
 	test::TreeCopy t("running-4-workers");
+	// The status file as a FIFO: once top has read its first frame's
+	// figures, the module "unloads" (its sysctl directory goes).
+	std::string path = t.proc() + "/net/khttpd/status";
+	std::string text = test::read_file(path);
+	fs::remove(path);
+	ASSERT_EQ(::mkfifo(path.c_str(), 0644), 0);
 	std::thread unload([&] {
-		std::this_thread::sleep_for(std::chrono::milliseconds(300));
+		int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC); // waits for top
+		if (fd >= 0) {
+			if (::write(fd, text.data(), text.size()) < 0)
+				ADD_FAILURE() << "write to the FIFO";
+			::close(fd);
+		}
 		fs::remove_all(t.proc() + "/sys/net/khttpd");
 	});
 	CtlRun r = run_ctl({"--proc", t.proc(), "top", "--interval", "0.5"});
