@@ -23,6 +23,7 @@
 #include <linux/user_namespace.h>
 #include <linux/version.h>
 
+#include "../src/kernel/access_log.h"
 #include "../src/kernel/khttpd.h"
 
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 11, 0)
@@ -400,6 +401,16 @@ static struct ctl_table khttpd_table[] = {
 		.proc_handler = khttpd_sysctl_live_int,
 		.extra1 = &khttpd_one,
 		.extra2 = &khttpd_handover_queue_max,
+	},
+	{
+		/* Takes effect at once: read at every request. */
+		.procname = "logging",
+		.data = &khttpd_logging,
+		.maxlen = sizeof(int),
+		.mode = 0644,
+		.proc_handler = khttpd_sysctl_live_int,
+		.extra1 = &khttpd_zero,
+		.extra2 = &khttpd_one,
 	},
 	KHTTPD_STAT("stat_connections", KHTTPD_STAT_CONNECTIONS),
 	KHTTPD_STAT("stat_requests", KHTTPD_STAT_REQUESTS),

@@ -13,6 +13,7 @@
 #include <linux/string.h>
 #include <net/net_namespace.h>
 
+#include "access_log.h"
 #include "handover.h"
 #include "khttpd.h"
 #include "mime_table.h"
@@ -57,9 +58,12 @@ static int __init khttpd_init(void)
 	khttpd_proc_dir = proc_mkdir("khttpd", init_net.proc_net);
 	if (!khttpd_proc_dir)
 		return -ENOMEM;
-	err = khttpd_fallback_init();
+	err = khttpd_access_log_init();
 	if (err)
 		goto err_proc;
+	err = khttpd_fallback_init();
+	if (err)
+		goto err_log;
 	err = khttpd_sysctl_register();
 	if (err)
 		goto err_fallback;
@@ -68,6 +72,8 @@ static int __init khttpd_init(void)
 
 err_fallback:
 	khttpd_fallback_exit();
+err_log:
+	khttpd_access_log_exit();
 err_proc:
 	proc_remove(khttpd_proc_dir);
 	return err;
@@ -83,6 +89,7 @@ static void __exit khttpd_exit(void)
 	/* Ends a daemon's registration; its connections are its own. */
 	khttpd_fallback_exit();
 	khttpd_mime_exit(); /* no reader left: served and sysctl gone */
+	khttpd_access_log_exit(); /* no writer left: the workers are gone */
 	proc_remove(khttpd_proc_dir);
 }
 
