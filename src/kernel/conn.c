@@ -30,9 +30,14 @@
 #include <net/sock.h>
 
 #include "server_internal.h"
+#include "stats.h"
+#include "trace.h"
 
 /* Steps a worker does per wake-up before it looks at its listener again. */
 #define KHTTPD_STEP_BATCH 64
+
+/* Connection numbers, for logs and traces: unique while the module is loaded. */
+static atomic64_t khttpd_conn_ids = ATOMIC64_INIT(0);
 
 static struct khttpd_session *khttpd_session_of(struct khttpd_conn *c)
 {
@@ -147,6 +152,11 @@ void khttpd_conn_init_lists(struct khttpd_worker *w)
 static void khttpd_conn_set_timer(struct khttpd_worker *w, struct khttpd_conn *c,
 				  enum khttpd_timer t)
 {
+	/* The status file's gauges follow the lists (stats.h). */
+	if (c->timer != t) {
+		khttpd_stat_add(conns[c->timer], -1);
+		khttpd_stat_inc(conns[t]);
+	}
 	c->timer = t;
 	c->deadline = jiffies + w->srv->timeouts[t];
 	list_move_tail(&c->node, khttpd_timer_list(w, t));
@@ -205,7 +215,8 @@ void khttpd_conn_open(struct khttpd_worker *w, struct socket *sock,
 		return;
 	}
 	c->kc.sock = sock;
-	c->kc.id = atomic64_inc_return(&srv->next_conn_id);
+	c->kc.id = atomic64_inc_return(&khttpd_conn_ids);
+	khttpd_client_addr_of(sock->sk, &c->kc.client);
 	c->w = w;
 	c->peer = peer;
 	INIT_LIST_HEAD(&c->ready_node);
@@ -215,32 +226,52 @@ void khttpd_conn_open(struct khttpd_worker *w, struct socket *sock,
 	c->timer = KHTTPD_TIMER_HEAD;
 	c->deadline = jiffies + srv->timeouts[KHTTPD_TIMER_HEAD];
 	list_add_tail(&c->node, &w->heads);
+	khttpd_stat_inc(conns[KHTTPD_TIMER_HEAD]);
 	WRITE_ONCE(w->nr_conns, w->nr_conns + 1);
+	trace_conn_open(c->kc.id, &c->kc.client, w - srv->workers);
 	khttpd_conn_attach(c);
 	/* The request may have arrived before the callbacks were set. */
 	khttpd_conn_kick(c);
 }
 
-/* Frees @c; its socket is already released or handed over. */
-static void khttpd_conn_free(struct khttpd_worker *w, struct khttpd_conn *c)
+void khttpd_conn_count_request(struct kh_conn *kc)
 {
+	struct khttpd_conn *c = container_of(kc, struct khttpd_conn, kc);
+
+	kc->requests++;
+	WRITE_ONCE(c->w->nr_requests, c->w->nr_requests + 1);
+}
+
+/*
+ * Frees @c, which leaves for @why; its socket is already released or
+ * handed over.
+ */
+static void khttpd_conn_free(struct khttpd_worker *w, struct khttpd_conn *c,
+			     enum khttpd_close_why why)
+{
+	u64 sent = khttpd_session_bytes_sent(khttpd_session_of(c));
+
 	spin_lock_bh(&w->lock);
 	if (c->queued)
 		list_del(&c->ready_node);
 	spin_unlock_bh(&w->lock);
 	list_del(&c->node);
+	khttpd_stat_add(conns[c->timer], -1);
 	WRITE_ONCE(w->nr_conns, w->nr_conns - 1);
+	/* May log an answer cut short (kh_conn_request_done): before the trace. */
 	khttpd_session_destroy(khttpd_session_of(c));
+	trace_conn_close(c->kc.id, c->kc.requests, sent, why);
 	khttpd_conn_put_io(w, c);
 	khttpd_limits_release(&w->srv->limits, c->peer);
 	kmem_cache_free(w->srv->conn_cache, c);
 }
 
-static void khttpd_conn_close(struct khttpd_worker *w, struct khttpd_conn *c)
+static void khttpd_conn_close(struct khttpd_worker *w, struct khttpd_conn *c,
+			      enum khttpd_close_why why)
 {
 	khttpd_conn_detach(c);
 	sock_release(c->kc.sock);
-	khttpd_conn_free(w, c);
+	khttpd_conn_free(w, c, why);
 }
 
 /*
@@ -250,11 +281,12 @@ static void khttpd_conn_close(struct khttpd_worker *w, struct khttpd_conn *c)
  * as that takes, out of the administrator's hands. An idle one gets a
  * plain FIN.
  */
-static void khttpd_conn_stop(struct khttpd_worker *w, struct khttpd_conn *c)
+static void khttpd_conn_stop(struct khttpd_worker *w, struct khttpd_conn *c,
+			     enum khttpd_close_why why)
 {
 	if (READ_ONCE(c->kc.sock->sk->sk_wmem_queued))
 		sock_no_linger(c->kc.sock->sk);
-	khttpd_conn_close(w, c);
+	khttpd_conn_close(w, c, why);
 }
 
 void khttpd_conn_stop_all(struct khttpd_worker *w)
@@ -263,7 +295,8 @@ void khttpd_conn_stop_all(struct khttpd_worker *w)
 	list_splice_init(&w->heads, &w->conns);
 	list_splice_init(&w->sending, &w->conns);
 	while (!list_empty(&w->conns))
-		khttpd_conn_stop(w, list_first_entry(&w->conns, struct khttpd_conn, node));
+		khttpd_conn_stop(w, list_first_entry(&w->conns, struct khttpd_conn, node),
+				 KHTTPD_CLOSE_STOPPED);
 	while (w->nr_io_spare)
 		kmem_cache_free(w->srv->io_cache, w->io_spare[--w->nr_io_spare]);
 }
@@ -319,6 +352,19 @@ static bool khttpd_conn_buffers(struct khttpd_worker *w, struct khttpd_conn *c,
 	return true;
 }
 
+/*
+ * A close the session asked for: the client's doing if it had closed its
+ * side (FIN or reset received), else the server's (Connection: close,
+ * keepalive_requests, an answer that ends the connection).
+ */
+static enum khttpd_close_why khttpd_close_why(struct khttpd_conn *c)
+{
+	struct sock *sk = c->kc.sock->sk;
+
+	return (READ_ONCE(sk->sk_shutdown) & RCV_SHUTDOWN) || READ_ONCE(sk->sk_err) ?
+	       KHTTPD_CLOSE_PEER : KHTTPD_CLOSE_DONE;
+}
+
 /* Steps @c's session. Returns false if @c is gone. */
 static bool khttpd_conn_step(struct khttpd_worker *w, struct khttpd_conn *c,
 			     enum khttpd_step *step)
@@ -331,14 +377,15 @@ static bool khttpd_conn_step(struct khttpd_worker *w, struct khttpd_conn *c,
 
 	if (c->timer == KHTTPD_TIMER_LINGER) {
 		if (!khttpd_conn_drain(c)) {
-			khttpd_conn_close(w, c);
+			khttpd_conn_close(w, c, KHTTPD_CLOSE_DONE);
 			return false;
 		}
 		*step = KHTTPD_STEP_READ;
 		return true;
 	}
 	if (!khttpd_conn_buffers(w, c, &bufs)) {
-		khttpd_conn_close(w, c); /* out of memory: shed this one */
+		/* out of memory: shed this one */
+		khttpd_conn_close(w, c, KHTTPD_CLOSE_ERROR);
 		return false;
 	}
 	*step = khttpd_session_step(s, &srv->root, &srv->params, &bufs, w->scratch);
@@ -353,7 +400,7 @@ static bool khttpd_conn_step(struct khttpd_worker *w, struct khttpd_conn *c,
 		 */
 		if (khttpd_session_peer_done(s) &&
 		    skb_queue_empty_lockless(&c->kc.sock->sk->sk_receive_queue)) {
-			khttpd_conn_close(w, c);
+			khttpd_conn_close(w, c, khttpd_close_why(c));
 			return false;
 		}
 		khttpd_conn_linger(w, c);
@@ -362,7 +409,7 @@ static bool khttpd_conn_step(struct khttpd_worker *w, struct khttpd_conn *c,
 	case KHTTPD_STEP_HANDOVER:
 		/* kh_conn_hand_over() took the socket and its callbacks. */
 		WRITE_ONCE(w->handovers, w->handovers + 1);
-		khttpd_conn_free(w, c);
+		khttpd_conn_free(w, c, KHTTPD_CLOSE_HANDOVER);
 		return false;
 	default:
 		break;
@@ -404,6 +451,21 @@ void khttpd_conn_run_ready(struct khttpd_worker *w)
 	}
 }
 
+/* Why a connection whose deadline under @t passed is closed. */
+static enum khttpd_close_why khttpd_timeout_why(enum khttpd_timer t)
+{
+	switch (t) {
+	case KHTTPD_TIMER_HEAD:
+		return KHTTPD_CLOSE_TIMEOUT_HEADER;
+	case KHTTPD_TIMER_SEND:
+		return KHTTPD_CLOSE_TIMEOUT_SEND;
+	case KHTTPD_TIMER_IDLE:
+		return KHTTPD_CLOSE_TIMEOUT_KEEPALIVE;
+	default:
+		return KHTTPD_CLOSE_DONE;
+	}
+}
+
 /*
  * Closes the connections of @list (sorted by deadline) that are past it;
  * returns the jiffies until the next deadline.
@@ -415,6 +477,8 @@ static long khttpd_expire_list(struct khttpd_worker *w, struct list_head *list)
 	list_for_each_entry_safe(c, tmp, list, node) {
 		if (time_before(jiffies, c->deadline))
 			return c->deadline - jiffies;
+		if (c->timer != KHTTPD_TIMER_LINGER) /* a lingering close's end is normal */
+			khttpd_stat_inc(timeouts[c->timer]);
 		/*
 		 * No send progress for send_timeout: the client does not read.
 		 * Reset, as a stop does: a plain close would leave the queued
@@ -423,9 +487,9 @@ static long khttpd_expire_list(struct khttpd_worker *w, struct list_head *list)
 		 * close, whose answer is complete, keeps its FIN.)
 		 */
 		if (c->timer == KHTTPD_TIMER_SEND)
-			khttpd_conn_stop(w, c);
+			khttpd_conn_stop(w, c, KHTTPD_CLOSE_TIMEOUT_SEND);
 		else
-			khttpd_conn_close(w, c);
+			khttpd_conn_close(w, c, khttpd_timeout_why(c->timer));
 	}
 	return MAX_SCHEDULE_TIMEOUT;
 }

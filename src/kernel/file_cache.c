@@ -46,6 +46,7 @@
 #include <linux/version.h>
 
 #include "file_cache.h"
+#include "stats.h"
 
 #define KHTTPD_FC_HASH_BITS 10
 
@@ -171,7 +172,17 @@ bool khttpd_fc_get(struct khttpd_file_cache *fc, const char *name, size_t len,
 	}
 	spin_unlock(&fc->lock);
 	khttpd_fc_free_list(&dead);
+	if (hit)
+		khttpd_stat_inc(fc_hits);
+	else
+		khttpd_stat_inc(fc_misses);
 	return hit;
+}
+
+unsigned int khttpd_fc_entries(struct khttpd_file_cache *fc)
+{
+	/* A gauge: a value of a moment ago is fine, no lock needed. */
+	return fc ? data_race(READ_ONCE(fc->nr_entries)) : 0;
 }
 
 void khttpd_fc_put(struct khttpd_file_cache *fc, const char *name, size_t len,

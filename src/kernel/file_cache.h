@@ -26,6 +26,9 @@ void khttpd_fc_destroy(struct khttpd_file_cache *fc);
 bool khttpd_fc_get(struct khttpd_file_cache *fc, const char *name, size_t len,
 		   const struct path *path, struct file **file, struct kh_file_info *info);
 
+/* Files in the cache now (0 for NULL: caching off). */
+unsigned int khttpd_fc_entries(struct khttpd_file_cache *fc);
+
 /*
  * Remembers @file (the cache takes its own reference) with @info and
  * @ctime from the getattr done before it was opened.

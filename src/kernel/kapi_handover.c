@@ -10,7 +10,7 @@
 #include "kapi_kernel.h"
 
 int kh_conn_hand_over(struct kh_conn *kc, const void *data, kh_size len,
-		      kh_u32 reason, kh_u32 served)
+		      kh_u32 reason, kh_u32 served, const struct kh_request_log *log)
 {
 	struct khttpd_handover_item *item;
 	int err;
@@ -26,5 +26,7 @@ int kh_conn_hand_over(struct kh_conn *kc, const void *data, kh_size len,
 	/* The socket leaves with its own callbacks, and in blocking mode. */
 	item->sock = khttpd_conn_take_sock(kc);
 	khttpd_fallback_commit(item);
+	/* Taken: counted and logged here; a refused one is the core's to answer. */
+	khttpd_log_handover(kc, log, reason, served);
 	return 0;
 }

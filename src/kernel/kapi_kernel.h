@@ -11,11 +11,29 @@
 #include <linux/path.h>
 
 #include "khttpd/kapi.h"
+#include "access_log.h" /* struct khttpd_client_addr */
 
 struct kh_conn {
 	struct socket *sock; /* NULL once handed over */
-	u64 id;              /* for logs and the hand-over header */
+	u64 id;              /* for logs and the hand-over header; since the
+			      * module loaded */
+	struct khttpd_client_addr client; /* read at accept */
+	u32 requests;        /* answered or handed over (kapi_log.c) */
 };
+
+/*
+ * conn.c, for kapi_log.c: one more request of @conn's is done (answered or
+ * handed over); counts it for the connection and its worker.
+ */
+void khttpd_conn_count_request(struct kh_conn *conn);
+
+/*
+ * kapi_log.c, for kh_conn_hand_over(): @conn was taken by the daemon for
+ * @reason after @served answers; counts, traces and logs it (@log with
+ * status 0 and @reason; NULL: counted and traced only).
+ */
+void khttpd_log_handover(struct kh_conn *conn, const struct kh_request_log *log,
+			 u32 reason, u32 served);
 
 /*
  * conn.c, for the hand-over: detaches the server's callbacks from @conn's

@@ -28,10 +28,12 @@
 #include <linux/slab.h>
 #include <linux/socket.h>
 #include <linux/spinlock.h>
+#include <net/inet_sock.h>
 #include <net/ipv6.h>
 #include <net/sock.h>
 
 #include "server_internal.h"
+#include "stats.h"
 
 struct khttpd_peer {
 	struct hlist_node node;
@@ -82,6 +84,26 @@ static void khttpd_peer_addr(struct sock *sk, struct in6_addr *addr)
 	}
 #endif
 	ipv6_addr_set_v4mapped(sk->sk_daddr, addr);
+}
+
+/*
+ * The same address as the log and the tracepoints record it: an
+ * IPv4-mapped one as plain IPv4. Read once, when the connection opens.
+ */
+void khttpd_client_addr_of(struct sock *sk, struct khttpd_client_addr *client)
+{
+	struct in6_addr addr;
+
+	khttpd_peer_addr(sk, &addr);
+	memset(client, 0, sizeof(*client));
+	if (ipv6_addr_v4mapped(&addr)) {
+		client->family = AF_INET;
+		memcpy(client->addr, &addr.s6_addr32[3], 4);
+	} else {
+		client->family = AF_INET6;
+		memcpy(client->addr, addr.s6_addr, 16);
+	}
+	client->port = ntohs(inet_sk(sk)->inet_dport);
 }
 
 static struct hlist_head *khttpd_peer_bucket(struct khttpd_limits *l,
@@ -156,6 +178,22 @@ static int khttpd_peer_get(struct khttpd_limits *l, const struct in6_addr *addr,
 	return *peer ? 0 : KHTTPD_REFUSED_PER_IP;
 }
 
+/* The status file's refusals, since the module loaded. */
+static void khttpd_count_refusal(int why)
+{
+	switch (why) {
+	case KHTTPD_REFUSED_MAX:
+		khttpd_stat_inc(refused_max);
+		break;
+	case KHTTPD_REFUSED_PER_IP:
+		khttpd_stat_inc(refused_per_ip);
+		break;
+	default:
+		khttpd_stat_inc(refused_nomem);
+		break;
+	}
+}
+
 int khttpd_limits_admit(struct khttpd_limits *l, struct socket *sock,
 			struct khttpd_peer **peer)
 {
@@ -172,6 +210,7 @@ int khttpd_limits_admit(struct khttpd_limits *l, struct socket *sock,
 	if (why) {
 		atomic_dec(&l->open);
 		atomic_long_inc(&l->refused[why]);
+		khttpd_count_refusal(why);
 	}
 	return why;
 }

@@ -16,6 +16,7 @@
 #include <net/sock.h>
 
 #include "server_internal.h"
+#include "stats.h"
 
 #define KHTTPD_BACKLOG 1024
 /* Connections a worker accepts per wake-up before it steps its ready ones. */
@@ -61,12 +62,14 @@ void khttpd_listener_accept(struct khttpd_worker *w)
 			return;
 		if (err)
 			continue; /* the client gave up already, or no memory */
+		khttpd_stat_inc(accepts);
 		if (khttpd_limits_admit(&w->srv->limits, sock, &peer)) {
 			/* Over a limit: a reset at once, nothing allocated. */
 			sock_no_linger(sock->sk);
 			sock_release(sock);
 			continue;
 		}
+		khttpd_stat_inc(handled);
 		khttpd_conn_open(w, sock, peer);
 	}
 	spin_lock_bh(&w->lock);

@@ -17,6 +17,7 @@
 #include "handover.h"
 #include "khttpd.h"
 #include "mime_table.h"
+#include "stats.h"
 
 struct proc_dir_entry *khttpd_proc_dir;
 
@@ -61,9 +62,13 @@ static int __init khttpd_init(void)
 	err = khttpd_access_log_init();
 	if (err)
 		goto err_proc;
-	err = khttpd_fallback_init();
+	/* After the log: the status file reads its counts. */
+	err = khttpd_stats_init();
 	if (err)
 		goto err_log;
+	err = khttpd_fallback_init();
+	if (err)
+		goto err_stats;
 	err = khttpd_sysctl_register();
 	if (err)
 		goto err_fallback;
@@ -72,6 +77,8 @@ static int __init khttpd_init(void)
 
 err_fallback:
 	khttpd_fallback_exit();
+err_stats:
+	khttpd_stats_exit();
 err_log:
 	khttpd_access_log_exit();
 err_proc:
@@ -89,6 +96,7 @@ static void __exit khttpd_exit(void)
 	/* Ends a daemon's registration; its connections are its own. */
 	khttpd_fallback_exit();
 	khttpd_mime_exit(); /* no reader left: served and sysctl gone */
+	khttpd_stats_exit(); /* no one counts: the workers are gone */
 	khttpd_access_log_exit(); /* no writer left: the workers are gone */
 	proc_remove(khttpd_proc_dir);
 }

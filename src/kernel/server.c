@@ -19,16 +19,20 @@
 #include <linux/kthread.h>
 #include <linux/mm.h>
 #include <linux/namei.h>
+#include <linux/log2.h>
 #include <linux/path.h>
 #include <linux/sched.h>
+#include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/string.h>
+#include <linux/timekeeping.h>
 #include <linux/wait.h>
 
 #include "file_cache.h"
 #include "handover.h"
 #include "server_internal.h"
+#include "stats.h"
 
 /*
  * Bodies up to this size that fit behind the head in the head buffer
@@ -126,6 +130,39 @@ unsigned long khttpd_server_stat(enum khttpd_stat stat)
 	return sum;
 }
 
+/* For the status file (stats.c). */
+void khttpd_server_info(struct khttpd_server_info *info)
+{
+	struct khttpd_server *srv = khttpd_server;
+
+	lockdep_assert_held(&khttpd_config_lock);
+	info->running = srv;
+	info->uptime = srv ? ktime_get_boottime_seconds() - srv->started : 0;
+	info->port = srv ? srv->port : khttpd_config.port;
+	info->threads = srv ? srv->nr_workers : khttpd_config.threads;
+	info->fc_entries = srv ? khttpd_fc_entries(srv->root.cache) : 0;
+}
+
+/*
+ * One line per worker: its CPU is the one it last ran on (workers are not
+ * bound to CPUs), connections are open now, requests counted since the
+ * start (answered or handed over).
+ */
+void khttpd_server_show_workers(struct seq_file *m)
+{
+	struct khttpd_server *srv = khttpd_server;
+	int i;
+
+	lockdep_assert_held(&khttpd_config_lock);
+	for (i = 0; srv && i < srv->nr_workers; i++) {
+		struct khttpd_worker *w = &srv->workers[i];
+
+		seq_printf(m, "worker %d cpu %u connections %lu requests %lu\n", i,
+			   task_cpu(w->task), READ_ONCE(w->nr_conns),
+			   READ_ONCE(w->nr_requests));
+	}
+}
+
 /* ---- start and stop ------------------------------------------------------- */
 
 static int khttpd_worker_init(struct khttpd_server *srv, struct khttpd_worker *w,
@@ -204,7 +241,12 @@ int khttpd_server_start(const struct khttpd_config *cfg)
 	if (khttpd_server)
 		return 0;
 
-	srv = kzalloc(struct_size(srv, workers, cfg->threads), GFP_KERNEL);
+	/*
+	 * A power-of-two size, which kmalloc aligns to itself: the workers'
+	 * cache-line alignment then holds in memory, not only in offsets.
+	 */
+	srv = kzalloc(roundup_pow_of_two(struct_size(srv, workers, cfg->threads)),
+		      GFP_KERNEL);
 	if (!srv)
 		return -ENOMEM;
 	/* The server keeps its own copy: the config may change meanwhile. */
@@ -225,7 +267,7 @@ int khttpd_server_start(const struct khttpd_config *cfg)
 	srv->timeouts[KHTTPD_TIMER_LINGER] = min_t(unsigned long, KHTTPD_LINGER_SECS,
 						   cfg->keepalive_timeout) * HZ;
 	srv->root.lookup_flags = kh_root_lookup_flags(cfg->crossmounts);
-	atomic64_set(&srv->next_conn_id, 0);
+	srv->port = cfg->port;
 
 	err = khttpd_limits_init(&srv->limits, cfg->max_connections,
 				 cfg->max_connections_per_ip);
@@ -270,6 +312,7 @@ int khttpd_server_start(const struct khttpd_config *cfg)
 		}
 		srv->workers[i].task = task;
 	}
+	srv->started = ktime_get_boottime_seconds();
 	khttpd_server = srv;
 	pr_info("serving %s on port %d with %d threads, at most %d connections (%d per address)\n",
 		cfg->docroot, cfg->port, cfg->threads, cfg->max_connections,

@@ -21,6 +21,7 @@
 #include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
+#include <linux/time64.h>
 #include <linux/types.h>
 #include <linux/wait.h>
 
@@ -85,11 +86,17 @@ struct khttpd_worker {
 	struct khttpd_worker_scratch *scratch; /* set up in it, once */
 	char *io_spare[KHTTPD_IO_SPARES]; /* free connection buffers */
 	int nr_io_spare;
-	/* Counters, written by the worker only (read by the stat sysctls). */
+	/* Counters, written by the worker only (read by the stat sysctls and
+	 * the status file's worker lines), since the start. */
 	unsigned long nr_conns;
-	unsigned long requests;
+	unsigned long requests;  /* answered (khttpd_session_served) */
 	unsigned long handovers;
-};
+	unsigned long nr_requests; /* answered or handed over (kapi_log.c) */
+	/*
+	 * Its own cache lines: workers[] is one array, and a worker writes
+	 * its lock, lists and counters all the time.
+	 */
+} ____cacheline_aligned_in_smp;
 
 struct khttpd_conn {
 	struct kh_conn kc;
@@ -120,7 +127,8 @@ struct khttpd_server {
 	struct khttpd_limits limits;
 	struct kmem_cache *conn_cache;
 	struct kmem_cache *io_cache;
-	atomic64_t next_conn_id;
+	int port;
+	time64_t started; /* boot time, seconds */
 	int nr_workers; /* initialised so far; workers[] has room for all */
 	struct khttpd_worker workers[];
 };
@@ -174,5 +182,7 @@ int khttpd_limits_admit(struct khttpd_limits *l, struct socket *sock,
 void khttpd_limits_release(struct khttpd_limits *l, struct khttpd_peer *peer);
 /* Refusals since khttpd_limits_init(), all reasons. */
 unsigned long khttpd_limits_refused(struct khttpd_limits *l);
+/* The client's address and port of connected @sk, for the log and traces. */
+void khttpd_client_addr_of(struct sock *sk, struct khttpd_client_addr *client);
 
 #endif /* KHTTPD_SERVER_INTERNAL_H */
