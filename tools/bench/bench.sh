@@ -4,20 +4,32 @@
 #
 # Usage: tools/bench/bench.sh [--kernel deb612|deb61] [--rounds N] [--duration SEC]
 #                             [--sizes "0 1024 ..."] [--conc "1 32 256"]
-#                             [--modes "keepalive close"] [--smoke]
+#                             [--modes "keepalive close"] [--placement "pinned shared"]
+#                             [--no-log-cost] [--out DIR] [--smoke]
 #
-# Full run (default: deb612, 3 rounds of 5 s, 5 sizes x 2 modes x 3 concurrencies x
-# 3 servers = 270 wrk runs, ~35 min): raw results in build/bench/KERNEL/, the report in
-# docs/benchmarks.md and docs/img/bench-*.png.
-# --smoke: 1 KiB file, c=2, both modes, 1 round of 2 s; everything (report included) goes
-# to build/bench/smoke/ and docs/ is not touched. Exits 0 only if every server answered
-# with the right bytes and every wrk run gave parseable numbers (used by make check).
+# Full run (default: deb612, 3 rounds of 5 s, 6 sizes x 2 modes x 3 concurrencies x
+# 3 servers x 2 placements = 648 wrk runs, plus 24 for the access log's cost; ~90 min):
+# raw results in build/bench/KERNEL/, the report in docs/benchmarks.md and
+# docs/img/bench-*.png.
+# --placement: pinned = each server on vCPU 0 with one worker, wrk -t1 on vCPU 1 (the
+# mode the targets are judged in); shared = servers and wrk on both vCPUs, wrk -t2 for
+# c >= 2 (the old setup, kept to show the scheduling effect). Default: both.
+# Log cost (on unless --no-log-cost): in the 1 KiB c=32 cells of each mode and placement
+# two more servers take their turn: khttpd-log (logging=1, khttpd-fallbackd writing the
+# access log) and nginx-log (nginx with a buffered access log); the others log nothing.
+# --smoke: 1 KiB file, c=2, both modes and placements, log cost in keep-alive only,
+# 1 round of 2 s (16 wrk runs); everything (report included) goes to build/bench/smoke/
+# and docs/ is not touched. Exits 0 only if every server answered with the right bytes,
+# every wrk run gave parseable numbers and the access logs hold every answer (make check).
+# --out DIR: results and report (DIR/benchmarks.md, DIR/img/) go to DIR, docs/ untouched
+# (for reduced runs that should not replace the published figures).
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 cd "$root"
-kernel=deb612 rounds=3 duration=5 smoke=0
-sizes='0 1024 16384 262144 4194304' concs='1 32 256' modes='keepalive close'
+kernel=deb612 rounds=3 duration=5 smoke=0 logcost=1 outdir=''
+sizes='0 1024 16384 262144 1048576 4194304' concs='1 32 256' modes='keepalive close'
+placements='pinned shared' log_sizes=1024 log_concs=32 log_modes='keepalive close'
 while [[ $# -gt 0 ]]; do
 	case $1 in
 	--kernel) kernel=$2; shift 2 ;;
@@ -26,18 +38,37 @@ while [[ $# -gt 0 ]]; do
 	--sizes) sizes=$2; shift 2 ;;
 	--conc) concs=$2; shift 2 ;;
 	--modes) modes=$2; shift 2 ;;
+	--placement) placements=$2; shift 2 ;;
+	--log-cost) logcost=1; shift ;;
+	--no-log-cost) logcost=0; shift ;;
+	--out) outdir=$2; shift 2 ;;
 	--smoke) smoke=1; shift ;;
-	-h|--help) sed -n '5,7p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h|--help) sed -n '5,9p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) echo "bench.sh: unknown argument $1" >&2; exit 2 ;;
 	esac
 done
 case $kernel in deb612|deb61) ;; *) echo "bench.sh: --kernel deb612 or deb61 (release builds only)" >&2; exit 2 ;; esac
 [[ $rounds =~ ^[1-9][0-9]*$ && $duration =~ ^[1-9][0-9]*$ ]] || { echo "bench.sh: --rounds/--duration must be positive integers" >&2; exit 2; }
+for p in $placements; do
+	[[ $p == pinned || $p == shared ]] || { echo "bench.sh: --placement takes pinned and/or shared" >&2; exit 2; }
+done
+[[ -n $placements ]] || { echo "bench.sh: --placement needs pinned and/or shared" >&2; exit 2; }
 
 if [[ $smoke == 1 ]]; then
-	sizes=1024 concs=2 modes='keepalive close' rounds=1 duration=2
+	sizes=1024 concs=2 modes='keepalive close' rounds=1 duration=2 placements='pinned shared'
+	log_sizes=1024 log_concs=2 log_modes=keepalive
 	out=$root/build/bench/smoke
 	report=(--md "$out/benchmarks.md" --img "$out/img" --check)
+elif [[ -n $outdir ]]; then
+	mkdir -p "$outdir"
+	out=$(cd "$outdir" && pwd)
+	case $out in "$root"/build/*) ;; *) echo "bench.sh: --out must be under $root/build (the VM writes there)" >&2; exit 2 ;; esac
+	# It is emptied below: only an empty directory or an earlier bench's.
+	if [[ -n $(ls -A "$out") && ! -f $out/console.log ]]; then
+		echo "bench.sh: --out $out is not empty and holds no earlier bench results" >&2
+		exit 2
+	fi
+	report=(--md "$out/benchmarks.md" --img "$out/img")
 else
 	out=$root/build/bench/$kernel
 	report=(--md "$root/docs/benchmarks.md" --img "$root/docs/img")
@@ -46,18 +77,36 @@ fi
 t0=$SECONDS
 tools/setup-host.sh
 tools/build-module.sh "$kernel"
+daemon_args=()
+if [[ $logcost == 1 ]]; then
+	# khttpd-log needs the daemon that drains the kernel's access log.
+	make tools > /dev/null || { echo "bench.sh: make tools (khttpd-fallbackd) failed" >&2; exit 1; }
+	daemon_args=(--daemon build/bin/khttpd-fallbackd --log-sizes "$log_sizes" --log-conc "$log_concs"
+		--log-modes "$log_modes")
+fi
 
-nruns=0
-for _c in $concs; do for _m in $modes; do for _s in $sizes; do nruns=$((nruns + 3 * rounds)); done; done; done
-# ~3 s of guest overhead per wrk run under TCG (more when other VMs share the CPUs), plus boot.
-timeout=$((nruns * (duration + 6) + 600))
-echo "bench.sh: $nruns wrk runs of ${duration}s on $kernel (VM timeout ${timeout}s), results in $out"
+in_list() { local x; for x in $2; do [[ $x == "$1" ]] && return 0; done; return 1; }
+nruns=0 nlogruns=0
+for _p in $placements; do for _c in $concs; do for _m in $modes; do for _s in $sizes; do
+	nruns=$((nruns + 3 * rounds))
+	if [[ $logcost == 1 ]] && in_list "$_s" "$log_sizes" && in_list "$_c" "$log_concs" && in_list "$_m" "$log_modes"; then
+		nlogruns=$((nlogruns + 2 * rounds))
+	fi
+done; done; done; done
+[[ $logcost == 1 && $nlogruns == 0 ]] && echo "bench.sh: no log-cost cell in this matrix (they are size $log_sizes, c=$log_concs)"
+# ~3 s of guest overhead per wrk run under TCG (more when other VMs share the CPUs), a few
+# more for the access log's drain and count, plus boot and the servers' starts (~1 min
+# each on a busy host).
+timeout=$(((nruns + nlogruns) * (duration + 6) + nlogruns * 10 + $(wc -w <<< "$placements") * 180 + 600))
+nruns=$((nruns + nlogruns))
+echo "bench.sh: $nruns wrk runs of ${duration}s on $kernel (placements: $placements; VM timeout ${timeout}s), results in $out"
 rm -rf "$out"
 mkdir -p "$out"
 rc=0
 tools/vm/run.sh --kernel "$kernel" --mem 3072 --out "$out" --timeout "$timeout" -- \
 	tools/bench/guest.sh --ko "build/kmod/$kernel/khttpd.ko" --sizes "$sizes" --conc "$concs" \
-	--modes "$modes" --rounds "$rounds" --duration "$duration" > "$out/console.log" 2>&1 || rc=$?
+	--modes "$modes" --rounds "$rounds" --duration "$duration" --placement "$placements" \
+	"${daemon_args[@]}" > "$out/console.log" 2>&1 || rc=$?
 grep -E '^(bench-guest|run.sh):' "$out/console.log" | tail -n 5
 if [[ $rc != 0 ]]; then
 	echo "bench.sh: the VM run failed (exit $rc); see $out/console.log" >&2
@@ -70,7 +119,11 @@ fi
 	echo "git=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet HEAD -- src include sysctl Kbuild 2>/dev/null || echo '+dirty')"
 	echo "khttpd_ko_sha256=$(sha256sum "build/kmod/$kernel/khttpd.ko" | cut -c1-16)"
 	echo "run_wall_s=$((SECONDS - t0))"
-	echo "command=tools/bench/bench.sh --kernel $kernel --rounds $rounds --duration $duration$( [[ $smoke == 1 ]] && echo ' --smoke')"
+	if [[ $smoke == 1 ]]; then
+		echo "command=tools/bench/bench.sh --kernel $kernel --smoke"
+	else
+		echo "command=tools/bench/bench.sh --kernel $kernel --rounds $rounds --duration $duration --sizes \"$sizes\" --conc \"$concs\" --modes \"$modes\" --placement \"$placements\"$( [[ $logcost == 0 ]] && echo ' --no-log-cost')"
+	fi
 } >> "$out/settings.txt"
 python3 tools/bench/report.py --results "$out" "${report[@]}"
 echo "bench.sh: done in $((SECONDS - t0))s"

@@ -1,25 +1,125 @@
 # SPDX-License-Identifier: GPL-2.0
-# The three servers of the benchmark, as the guest scripts start them
+# The servers of the benchmark, as the guest scripts start them
 # (sourced by tools/bench/guest.sh and tools/bench/profile-guest.sh).
 # The caller sets WWW (document root), PORT (server -> port), out (results
 # directory: configs go to $out/conf) and defines die().
-# start_khttpd KO: loads the module and starts it with one worker per CPU
-# (sets kt to the thread count); start_apache, start_nginx: start those with
-# the benchmark's configuration; stop_servers: stops whatever runs.
+#
+# PLACEMENT (default shared) says where the servers run:
+#   shared  every server on both vCPUs with as many workers as CPUs (khttpd
+#           threads = nproc, nginx worker_processes auto), wrk beside them;
+#   pinned  every server on vCPU 0 alone with one worker (khttpd threads=1
+#           and its kernel thread bound to CPU 0, nginx worker_processes 1 +
+#           worker_cpu_affinity, Apache and its children under taskset -c 0),
+#           so that wrk, on vCPU 1, takes no server's CPU time.
+# The placement of every task is checked after the start: a server that is not
+# where the placement says is an error (die), never a silently wrong number.
+#
+# start_khttpd KO: loads the module and starts it (sets kt to the thread count;
+# the access log is switched off where the module has one); start_apache,
+# start_nginx: those with the benchmark's configuration (nginx also serves
+# PORT[nginx-log] with an access log, if set); start_logd DAEMON LOG: the
+# hand-over daemon draining khttpd's access log into LOG; stop_servers: stops
+# whatever runs and waits until it is gone.
 
 SYS=/proc/sys/net/khttpd
+STATUS=/proc/net/khttpd/status
+PLACEMENT=${PLACEMENT:-shared}
+LOGD_PID=
+
+# on_server_cpus CMD...: runs CMD where the placement puts servers.
+on_server_cpus() {
+	if [[ $PLACEMENT == pinned ]]; then taskset -c 0 "$@"; else "$@"; fi
+}
+
+# check_placement NAME PID...: in the pinned placement every thread of every PID
+# must be allowed on CPU 0 only; dies otherwise. Children and threads inherit
+# the affinity of the process that made them, and this checks that they did.
+check_placement() {
+	local name=$1 pid n bad files=()
+	shift
+	[[ $PLACEMENT == pinned ]] || return 0
+	[[ $# -gt 0 ]] || die "$name: no process to check the placement of"
+	for pid in "$@"; do files+=(/proc/"$pid"/task/*/status); done
+	# One awk for all: a fork per thread is slow under TCG (Apache has 260).
+	# A task that exited meanwhile is skipped (awk warns and goes on).
+	read -r n bad < <(awk '/^Name:/ { comm = $2 }
+		/^Cpus_allowed_list:/ { n++; if ($2 != "0") bad = bad " " FILENAME "(" comm ")=" $2 }
+		END { print n + 0, bad }' "${files[@]}" 2> /dev/null)
+	[[ $n -gt 0 ]] || die "$name: no task found to check the placement of"
+	[[ -z $bad ]] || die "$name: tasks allowed on other CPUs than 0 (status file(name)=CPUs):$bad"
+	echo "bench-servers: $name: $n tasks, every one on CPU 0 only"
+}
+
+# pids_of COMM: the pids of processes named COMM.
+pids_of() { pgrep -x "$1" | tr '\n' ' '; }
 
 # ---- khttpd ----
+# khttpd_kthreads: pids of khttpd's worker kernel threads (comm khttpd/N,
+# src/kernel/server.c); not khttpd-fallbackd, whose comm also starts with khttpd.
+khttpd_kthreads() {
+	local d
+	for d in /proc/[0-9]*; do
+		[[ $(cat "$d/comm" 2>/dev/null) =~ ^khttpd/[0-9]+$ ]] && echo "${d#/proc/}"
+	done
+}
+
+# status_value NAME: a counter of /proc/net/khttpd/status, empty if absent.
+status_value() {
+	[[ -r $STATUS ]] && awk -v n="$1" '$1 == n {print $2; exit}' "$STATUS"
+}
+
 start_khttpd() {
-	local ko=$1
+	local ko=$1 pid
 	insmod "$ko" || die "insmod $ko"
 	echo "$WWW" > $SYS/documentroot
 	echo "${PORT[khttpd]}" > $SYS/serverport
-	# Event-driven workers: one per guest CPU serves any number of connections,
-	# as nginx's worker_processes auto does; the same for every cell.
-	kt=$(nproc)
+	# The peers run without access logs: so does khttpd in the main matrix
+	# (the khttpd-log variant switches it on around its own runs).
+	if [[ -f $SYS/logging ]]; then
+		echo 0 > $SYS/logging || die "logging=0"
+	fi
+	# Event-driven workers: shared, one per guest CPU serves any number of
+	# connections, as nginx's worker_processes auto does; pinned, one.
+	if [[ $PLACEMENT == pinned ]]; then kt=1; else kt=$(nproc); fi
 	echo "$kt" > $SYS/threads || die "threads=$kt"
 	echo 1 > $SYS/start || die "khttpd start"
+	[[ $PLACEMENT == pinned ]] || return 0
+	# The workers are made with kthread_run and no kthread_bind, so userspace
+	# may set their affinity; taskset -p must then say CPU 0 (mask 1).
+	local pids
+	pids=$(khttpd_kthreads)
+	[[ -n $pids ]] || die "khttpd: no worker thread (khttpd/N) found"
+	for pid in $pids; do
+		taskset -pc 0 "$pid" > /dev/null || die "taskset -pc 0 $pid (khttpd worker)"
+		[[ $(taskset -p "$pid") =~ affinity\ mask:\ 1$ ]] ||
+			die "khttpd worker $pid not bound to CPU 0: $(taskset -p "$pid")"
+	done
+	# shellcheck disable=SC2086
+	check_placement khttpd $pids
+}
+
+# start_logd DAEMON LOG: khttpd-fallbackd with its access log in LOG (relaying
+# to Apache, though the benchmark hands nothing over); sets LOGD_PID. Pinned,
+# it runs on the server's CPU: the drain is part of what logging costs khttpd.
+start_logd() {
+	local daemon=$1 logfile=$2 i pin=()
+	# Not through on_server_cpus: a function run with & is a subshell, and $!
+	# must be the daemon's pid (taskset execs it).
+	[[ $PLACEMENT == pinned ]] && pin=(taskset -c 0)
+	"${pin[@]}" "$daemon" --access-log "$logfile" --backend "127.0.0.1:${PORT[apache]}" \
+		--no-proxy-protocol > /tmp/bench-fallbackd.log 2>&1 &
+	LOGD_PID=$!
+	for i in $(seq 300); do
+		if [[ -r $STATUS ]]; then
+			[[ $(status_value daemon_pid) == "$LOGD_PID" ]] && break
+		elif dmesg | grep -q 'hand-over daemon registered'; then
+			break
+		fi
+		kill -0 "$LOGD_PID" 2> /dev/null || { cat /tmp/bench-fallbackd.log; die "khttpd-fallbackd exited"; }
+		sleep 0.1
+	done
+	[[ $i -lt 300 ]] || { cat /tmp/bench-fallbackd.log; die "khttpd-fallbackd did not register in 30 s"; }
+	check_placement khttpd-fallbackd "$LOGD_PID"
 }
 
 # ---- Apache httpd, event MPM ----
@@ -44,7 +144,8 @@ LoadModule mime_module $M/mod_mime.so
 LoadModule dir_module $M/mod_dir.so
 TypesConfig /etc/mime.types
 Listen 127.0.0.1:${PORT[apache]}
-# event MPM sized for 256 concurrent connections
+# event MPM sized for 256 concurrent connections; pinned, every process and
+# thread inherits the parent's affinity (started under taskset -c 0)
 StartServers 4
 ServerLimit 4
 ThreadsPerChild 64
@@ -74,16 +175,34 @@ DocumentRoot $WWW
 DirectoryIndex index.html
 EOF
 	cp $A/apache.conf "$out/conf/apache.conf"
-	apache2 -f $A/apache.conf -k start || { cat $A/error.log; die "apache start"; }
+	on_server_cpus apache2 -f $A/apache.conf -k start || { cat $A/error.log; die "apache start"; }
+	if [[ $PLACEMENT == pinned ]]; then
+		sleep 1 # the children and their threads
+		# shellcheck disable=SC2046
+		check_placement apache $(pids_of apache2)
+	fi
 }
 
 # ---- nginx ----
 start_nginx() {
 	N=/tmp/nginx
 	mkdir -p $N
+	local workers='worker_processes auto;' logserver=''
+	[[ $PLACEMENT == pinned ]] && workers='worker_processes 1;
+worker_cpu_affinity 01;'
+	# nginx-log: the same server with an access log, buffered as a busy
+	# site would run it, on a port of its own.
+	[[ -n ${PORT[nginx-log]:-} ]] && logserver="
+    server {
+        listen 127.0.0.1:${PORT[nginx-log]} reuseport backlog=1024;
+        server_name localhost;
+        root $WWW;
+        index index.html;
+        access_log /tmp/nginx-access.log combined buffer=64k flush=1s;
+    }"
 	cat > $N/nginx.conf <<EOF
 user www-data;
-worker_processes auto;
+$workers
 worker_rlimit_nofile 65536;
 pid $N/nginx.pid;
 error_log $N/error.log warn;
@@ -113,16 +232,53 @@ http {
         server_name localhost;
         root $WWW;
         index index.html;
-    }
+    }$logserver
 }
 EOF
-	cp $N/nginx.conf "$out/conf/nginx.conf"
-	nginx -e $N/error.log -c $N/nginx.conf || { cat $N/error.log; die "nginx start"; }
+	if [[ $PLACEMENT == pinned ]]; then
+		cp $N/nginx.conf "$out/conf/nginx-pinned.conf"
+	else
+		cp $N/nginx.conf "$out/conf/nginx.conf"
+	fi
+	# Pinned, the master too (worker_cpu_affinity binds the worker only).
+	on_server_cpus nginx -e $N/error.log -c $N/nginx.conf || { cat $N/error.log; die "nginx start"; }
+	if [[ $PLACEMENT == pinned ]]; then
+		sleep 0.5
+		# shellcheck disable=SC2046
+		check_placement nginx $(pids_of nginx)
+	fi
 }
 
+# wait_gone PID...: until none of them exists (at most 30 s).
+wait_gone() {
+	local pid i
+	for pid in "$@"; do
+		for i in $(seq 300); do
+			kill -0 "$pid" 2> /dev/null || break
+			sleep 0.1
+		done
+	done
+}
+
+# Stops everything and waits, so that the next placement can start afresh on
+# the same ports.
 stop_servers() {
-	[[ -f /tmp/nginx/nginx.conf ]] && nginx -c /tmp/nginx/nginx.conf -s stop 2>/dev/null
-	[[ -f /tmp/apache/apache.conf ]] && apache2 -f /tmp/apache/apache.conf -k stop 2>/dev/null
+	local pid
+	if [[ -n $LOGD_PID ]]; then
+		kill -TERM "$LOGD_PID" 2> /dev/null
+		wait "$LOGD_PID" 2> /dev/null
+		LOGD_PID=
+	fi
+	if [[ -f /tmp/nginx/nginx.pid ]]; then
+		pid=$(cat /tmp/nginx/nginx.pid)
+		nginx -c /tmp/nginx/nginx.conf -s stop 2> /dev/null
+		wait_gone "$pid"
+	fi
+	if [[ -f /tmp/apache/run/httpd.pid ]]; then
+		pid=$(cat /tmp/apache/run/httpd.pid)
+		apache2 -f /tmp/apache/apache.conf -k stop 2> /dev/null
+		wait_gone "$pid"
+	fi
 	if [[ -d $SYS ]]; then
 		echo 1 > $SYS/stop
 		rmmod khttpd
