@@ -43,7 +43,8 @@ check:
 demo:
 	tools/demo.sh
 
-# khttpd vs Apache vs nginx under wrk in a VM; rewrites docs/benchmarks.md and docs/img/.
+# khttpd vs Apache vs nginx under wrk in a VM, servers pinned to vCPU 0 and sharing both
+# vCPUs, plus the access log's cost; rewrites docs/benchmarks.md and docs/img/.
 # BENCH_ARGS passes options, e.g. BENCH_ARGS="--kernel deb61 --rounds 5".
 bench:
 	tools/bench/bench.sh $(BENCH_ARGS)
@@ -75,7 +76,7 @@ help:
 	@echo "make modules-all  build for Debian 6.1, Debian 6.12 and the debug kernel"
 	@echo "make check        run every test (host, KUnit, VM on all kernels)"
 	@echo "make demo         boot a VM serving a sample site on 127.0.0.1:8080"
-	@echo "make bench        benchmark khttpd vs Apache vs nginx in a VM (~40 min; BENCH_ARGS=...)"
+	@echo "make bench        benchmark khttpd vs Apache vs nginx in a VM, pinned and shared (~90 min; BENCH_ARGS=...)"
 	@echo "make fuzz         fuzz the request path and mime.types parser, FUZZ_SECONDS each (default 600)"
 	@echo "make soak         50 start/stop + rmmod/insmod cycles under hostile load, then netem load (SOAK_ARGS=...)"
 	@echo "make deb          Debian packages khttpd-dkms + khttpd into build/deb/ (lintian-checked)"
