@@ -65,16 +65,17 @@ part of this file below the marker and `docs/img/bench-*.png`.
 ## Read this first: TCG
 
 The guest runs under QEMU's software emulation (TCG, no KVM), roughly 50x
-slower than hardware, on 2 virtual CPUs. **Absolute numbers mean little**; what counts are the
-ratios between servers measured in the same run. Servers are measured in
+slower than hardware, on 2 virtual CPUs. **Absolute numbers mean little**;
+what counts are the ratios between servers measured in the same run. Servers are measured in
 alternation (round 1: khttpd, apache, nginx; round 2: ...), so drift of the
 machine (other VMs on the host, thermal, ...) hits all of them alike, and
 each cell reports the median of the rounds and their spread (min-max).
 
-Expect a large spread. In the shared placement (below), a round trip between wrk and the server
-costs very different amounts depending on whether both run on the same
-virtual CPU or wake each other across the two (this makes c=1 in particular
-bimodal), and other QEMU guests on the same 2-core host take CPU time from
+Expect a large spread. In the shared placement (below), a round trip
+between wrk and the server costs very different amounts depending on
+whether both run on the same virtual CPU or wake each other across the two
+(this makes c=1 in particular bimodal; pinned, they are always on different
+vCPUs), and other QEMU guests on the same 2-core host take CPU time from
 the benchmark VM at random moments. Look at the spread column before
 reading a ratio; more rounds (`--rounds 5`) narrow the medians.
 
