@@ -97,6 +97,15 @@ check "installing enabled nothing" \
 	test -z "$(find /etc/systemd/system -name 'khttpd*' 2>/dev/null)"
 check "the installed units pass systemd-analyze verify" \
 	systemd-analyze verify /lib/systemd/system/khttpd.service /lib/systemd/system/khttpd-fallbackd.service
+for u in khttpd khttpd-fallbackd; do
+	for d in $(sed -n 's/^Documentation=//p' "/lib/systemd/system/$u.service"); do
+		case $d in
+		file:*) check "$u.service's Documentation= ${d#file:} exists" test -f "${d#file:}" ;;
+		man:*) p=${d#man:} && check "$u.service's Documentation= man page $p exists" \
+			man -w "${p%%(*}" ;;
+		esac
+	done
+done
 check "khttpd-fallbackd --version is the package version ($version)" \
 	test "$(/usr/sbin/khttpd-fallbackd --version)" = "khttpd-fallbackd $version"
 check "dkms.conf carries the package version" \
