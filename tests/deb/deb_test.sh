@@ -108,6 +108,10 @@ for u in khttpd khttpd-fallbackd; do
 done
 check "khttpd-fallbackd --version is the package version ($version)" \
 	test "$(/usr/sbin/khttpd-fallbackd --version)" = "khttpd-fallbackd $version"
+if [ -x /usr/sbin/khttpdctl ]; then
+	check "khttpdctl --version is the package version ($version)" \
+		test "$(/usr/sbin/khttpdctl --version)" = "khttpdctl $version"
+fi
 check "dkms.conf carries the package version" \
 	grep -qx "PACKAGE_VERSION=\"$version\"" "/usr/src/khttpd-$version/dkms.conf"
 
