@@ -12,8 +12,14 @@
 #     connection limits, stalled readers, source disclosure, open redirect,
 #     capability-less root, relays never closed),
 #     each run failing if the guest's dmesg shows a warning/bug/leak
+#     and observability (tests/vm/observability_vm.sh: the access log's
+#     rings and the daemon's text log, /proc/net/khttpd/status, the
+#     tracepoints, khttpdctl, unloading with readers),
 #  4. khttpd.ko's KUnit suites in the debug kernel (the only one with KUnit)
 #  5. a smoke run of the benchmark pipeline (make bench) on Debian 6.12
+#  6. the Debian packages (tests/deb/deb_test.sh: make deb, lintian,
+#     dpkg -i with DKMS building for 6.1 and 6.12, the installed unit's
+#     commands in a VM, dpkg --purge)
 #
 # KHTTPD_KERNELS="deb612" limits the kernels (default: all three).
 set -uo pipefail
@@ -140,6 +146,12 @@ else
 	not_ok "khttpd-fallbackd build (see $out/tools-build.log)"
 fi
 
+echo "check: === Debian packages (make deb, dpkg -i, DKMS for 6.1 and 6.12, VM, purge) ==="
+if ! tests/deb/deb_test.sh > "$out/deb.log" 2>&1; then
+	tail -n 30 "$out/deb.log"
+fi
+count_results deb build/deb-test/results.txt
+
 for k in $kernels; do
 	echo "check: === module build for $k ==="
 	if tools/build-module.sh "$k" > "$out/build-$k.log" 2>&1; then
@@ -155,6 +167,8 @@ for k in $kernels; do
 	if [ -x "$daemon" ]; then
 		vm_run handover "$k" tests/vm/handover.sh "build/kmod/$k/khttpd.ko" "$daemon"
 		vm_run hostile "$k" tests/vm/hostile.sh "build/kmod/$k/khttpd.ko" "$daemon"
+		vm_run observability "$k" tests/vm/observability_vm.sh "build/kmod/$k/khttpd.ko" \
+			"$daemon" build/bin/khttpdctl
 	fi
 	if [ "$k" = deb612 ]; then
 		# The benchmark pipeline end to end, tiny: no timing is judged.

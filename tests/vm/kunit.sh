@@ -9,7 +9,7 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/lib.sh"
 KO=${1:?usage: kunit.sh KHTTPD_KO}
 # The suites khttpd.ko must carry: a missing one is a failure, not silence.
-SUITES="khttpd_file_cache khttpd_mime_table khttpd_handover khttpd_sysctl khttpd_conn khttpd_limits"
+SUITES="khttpd_file_cache khttpd_mime_table khttpd_handover khttpd_sysctl khttpd_conn khttpd_limits khttpd_stats khttpd_access_log"
 
 if [ "$(cat /sys/module/kunit/parameters/enable 2>/dev/null)" = N ]; then
 	fail "KUnit enabled" "the kernel was booted with kunit.enable=0 (run.sh without --kunit)"
