@@ -64,7 +64,50 @@ static void khttpd_conn_kick(struct khttpd_conn *c)
 		khttpd_worker_wake(w);
 }
 
-static void khttpd_sk_event(struct sock *sk)
+/*
+ * One callback per socket event, as nvmet-tcp has them. Each runs in
+ * softirq (or process) context under sk_callback_lock, which the detach
+ * takes for writing.
+ */
+
+/* Data arrived, or a FIN (the step's receive sees 0). */
+static void khttpd_sk_data_ready(struct sock *sk)
+{
+	struct khttpd_conn *c;
+
+	read_lock_bh(&sk->sk_callback_lock);
+	c = sk->sk_user_data;
+	if (c)
+		khttpd_conn_kick(c);
+	read_unlock_bh(&sk->sk_callback_lock);
+}
+
+/*
+ * TCP calls this after an ACK freed send space, but only while
+ * SOCK_NOSPACE is set (a send found no room: tcp_check_space). Like
+ * sk_stream_write_space, wake the worker only once enough room is free to
+ * be worth a step (sk_stream_is_writeable: a third of the buffer), and
+ * clear SOCK_NOSPACE then: until the next send that finds no room, the
+ * ACKs of the rest of the answer wake nobody.
+ */
+static void khttpd_sk_write_space(struct sock *sk)
+{
+	struct khttpd_conn *c;
+
+	read_lock_bh(&sk->sk_callback_lock);
+	c = sk->sk_user_data;
+	if (c && sk->sk_socket && sk_stream_is_writeable(sk)) {
+		clear_bit(SOCK_NOSPACE, &sk->sk_socket->flags);
+		khttpd_conn_kick(c);
+	}
+	read_unlock_bh(&sk->sk_callback_lock);
+}
+
+/*
+ * The peer closed or reset, or a lingering close moved on: the step finds
+ * out which. State changes are a few per connection: each one wakes.
+ */
+static void khttpd_sk_state_change(struct sock *sk)
 {
 	struct khttpd_conn *c;
 
@@ -91,9 +134,9 @@ static void khttpd_conn_attach(struct khttpd_conn *c)
 	c->saved_write_space = sk->sk_write_space;
 	c->saved_state_change = sk->sk_state_change;
 	sk->sk_user_data = c;
-	sk->sk_data_ready = khttpd_sk_event;
-	sk->sk_write_space = khttpd_sk_event;
-	sk->sk_state_change = khttpd_sk_event;
+	sk->sk_data_ready = khttpd_sk_data_ready;
+	sk->sk_write_space = khttpd_sk_write_space;
+	sk->sk_state_change = khttpd_sk_state_change;
 	write_unlock_bh(&sk->sk_callback_lock);
 }
 
@@ -374,6 +417,8 @@ static bool khttpd_conn_step(struct khttpd_worker *w, struct khttpd_conn *c,
 	struct khttpd_conn_buffers bufs;
 	u32 served = khttpd_session_served(s);
 	u64 sent = khttpd_session_bytes_sent(s);
+
+	khttpd_stat_inc(conn_steps);
 
 	if (c->timer == KHTTPD_TIMER_LINGER) {
 		if (!khttpd_conn_drain(c)) {

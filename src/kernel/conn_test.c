@@ -263,7 +263,85 @@ static void khttpd_conn_test_detach_under_load(struct kunit *test)
 	khttpd_conn_test_expect_restored(test);
 }
 
+/* Sends 16 KiB chunks from the server side until the socket is full. */
+static unsigned long khttpd_conn_test_fill(struct socket *sock)
+{
+	static char chunk[16384];
+	struct kvec iov = { .iov_base = chunk, .iov_len = sizeof(chunk) };
+	struct msghdr msg = { .msg_flags = MSG_DONTWAIT | MSG_NOSIGNAL };
+	unsigned long sent = 0;
+	int n;
+
+	/* Bounded: loopback buffers autotune to a few MiB at most. */
+	while (sent < (64UL << 20)) {
+		n = kernel_sendmsg(sock, &msg, &iov, 1, sizeof(chunk));
+		if (n <= 0)
+			break;
+		sent += n;
+	}
+	return sent;
+}
+
+/*
+ * The write-space callback wakes the worker only when a third of the send
+ * buffer is free, and then clears SOCK_NOSPACE, as sk_stream_write_space
+ * does: otherwise every ACK of a large answer would wake the worker for
+ * the rest of the connection's life (issue 16, item 1).
+ */
+static void khttpd_conn_test_write_space(struct kunit *test)
+{
+	struct khttpd_conn_test *t = test->priv;
+	struct khttpd_conn *c = khttpd_conn_test_conn(test);
+	struct sock *sk = t->server->sk;
+	int i;
+
+	khttpd_conn_attach(c);
+	KUNIT_ASSERT_GT(test, khttpd_conn_test_fill(t->server), 0UL);
+	/* A send that found no room sets SOCK_NOSPACE. */
+	KUNIT_ASSERT_TRUE(test, test_bit(SOCK_NOSPACE, &t->server->flags));
+	KUNIT_ASSERT_FALSE(test, sk_stream_is_writeable(sk));
+	khttpd_conn_test_take_kick(c);
+
+	/* No room yet: TCP may call it after any ACK; it must not wake. */
+	local_bh_disable();
+	sk->sk_write_space(sk);
+	local_bh_enable();
+	KUNIT_EXPECT_FALSE(test, khttpd_conn_test_take_kick(c));
+	KUNIT_EXPECT_TRUE(test, test_bit(SOCK_NOSPACE, &t->server->flags));
+
+	/* The client reads it all: the ACKs free the buffer, TCP calls back. */
+	for (i = 0; i < 400 && !READ_ONCE(c->kicked); i++) {
+		khttpd_conn_test_drain(t->client);
+		usleep_range(1000, 2000);
+	}
+	KUNIT_EXPECT_TRUE(test, khttpd_conn_test_take_kick(c));
+	/* Cleared: until a send finds no room again, TCP calls back no more. */
+	KUNIT_EXPECT_FALSE(test, test_bit(SOCK_NOSPACE, &t->server->flags));
+	khttpd_conn_detach(c);
+	kfree(c);
+}
+
+/* The listener's callback ignores a socket that is not a listener. */
+static void khttpd_conn_test_listener_child(struct kunit *test)
+{
+	struct khttpd_conn_test *t = test->priv;
+	struct sock *sk = t->server->sk;
+
+	write_lock_bh(&sk->sk_callback_lock);
+	sk->sk_user_data = t->w;
+	write_unlock_bh(&sk->sk_callback_lock);
+	local_bh_disable();
+	khttpd_listener_ready(sk);
+	local_bh_enable();
+	KUNIT_EXPECT_FALSE(test, t->w->accept_ready);
+	write_lock_bh(&sk->sk_callback_lock);
+	sk->sk_user_data = NULL;
+	write_unlock_bh(&sk->sk_callback_lock);
+}
+
 static struct kunit_case khttpd_conn_test_cases[] = {
+	KUNIT_CASE(khttpd_conn_test_write_space),
+	KUNIT_CASE(khttpd_conn_test_listener_child),
 	KUNIT_CASE(khttpd_conn_test_attach),
 	KUNIT_CASE(khttpd_conn_test_inherited),
 	KUNIT_CASE(khttpd_conn_test_detach_under_load),

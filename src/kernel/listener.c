@@ -36,7 +36,12 @@ void khttpd_listener_ready(struct sock *sk)
 
 	read_lock_bh(&sk->sk_callback_lock);
 	w = sk->sk_user_data;
-	if (w) {
+	/*
+	 * An accepted socket is born with the listener's callbacks and
+	 * sk_user_data, until conn.c attaches its own: its data must not
+	 * pass for a connection waiting on the listener.
+	 */
+	if (w && sk->sk_state == TCP_LISTEN) {
 		spin_lock_bh(&w->lock);
 		w->accept_ready = true;
 		spin_unlock_bh(&w->lock);

@@ -71,8 +71,11 @@ static int khttpd_worker_fn(void *data)
 	long timeout = MAX_SCHEDULE_TIMEOUT;
 
 	while (!kthread_should_stop()) {
-		wait_event_interruptible_timeout(w->wq, khttpd_worker_has_work(w) ||
-						 kthread_should_stop(), timeout);
+		if (!khttpd_worker_has_work(w)) {
+			wait_event_interruptible_timeout(w->wq, khttpd_worker_has_work(w) ||
+							 kthread_should_stop(), timeout);
+			khttpd_stat_inc(wakeups);
+		}
 		if (kthread_should_stop())
 			break;
 		khttpd_listener_accept(w);

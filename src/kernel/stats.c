@@ -135,6 +135,8 @@ static void khttpd_status_print(struct seq_file *m, const struct khttpd_stats *s
 	seq_printf(m, "timeouts_header %llu\n", s->timeouts[KHTTPD_TIMER_HEAD]);
 	seq_printf(m, "timeouts_send %llu\n", s->timeouts[KHTTPD_TIMER_SEND]);
 	seq_printf(m, "timeouts_keepalive %llu\n", s->timeouts[KHTTPD_TIMER_IDLE]);
+	seq_printf(m, "worker_wakeups %llu\n", s->wakeups);
+	seq_printf(m, "connection_steps %llu\n", s->conn_steps);
 	seq_printf(m, "log_records %llu\n", x->log_records);
 	seq_printf(m, "log_drops %llu\n", x->log_drops);
 }

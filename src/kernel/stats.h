@@ -44,6 +44,8 @@ struct khttpd_stats {
 					 * (not LINGER's: a normal close) */
 	s64 conns[KHTTPD_NR_TIMERS];    /* gauges: connections by timer
 					 * (reading, writing, waiting, lingering) */
+	u64 wakeups;      /* a worker slept and woke (events, accepts, deadlines) */
+	u64 conn_steps;   /* a connection stepped (an event, a yield, its first) */
 };
 
 /* Allocated before anything can count (khttpd_stats_init), freed last. */
