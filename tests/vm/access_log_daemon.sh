@@ -43,8 +43,8 @@ ald_start() {
 	: > "$ALD_DLOG"
 	"$DAEMON" --access-log "$ALD_LOG" >> "$ALD_DLOG" 2>&1 &
 	ALD_PID=$!
-	check "daemon: reads the access log" ald_wait_text "$ALD_DLOG" "access log: reading"
-	check "daemon: registered" ald_wait_text "$ALD_DLOG" "registered with khttpd"
+	check "daemon: reads the access log" ald_wait_text "$ALD_DLOG" "access log: reading" 600
+	check "daemon: registered" ald_wait_text "$ALD_DLOG" "registered with khttpd" 600
 }
 
 ald_stop() {
