@@ -179,23 +179,54 @@ common_end() {
 	fig dmesg_bad_lines "$(dmesg | grep -cE 'WARNING:|BUG:|Oops|KASAN|UBSAN|possible circular locking|suspicious RCU usage|unreferenced object|Call Trace')"
 }
 
+# step NAME: what the cycles are doing now, for the watchdog.
+step() {
+	echo "$1" > "$S/step"
+}
+
+# A cycle step that makes no progress for HANG_SECONDS is a hang (a stop,
+# rmmod or insmod that never returns): the watchdog saves the blocked
+# tasks' stacks (sysrq w), every khttpd thread's and the writers' kernel
+# stacks and dmesg to the results, so the hang can be found afterwards.
+HANG_SECONDS=600
+watchdog() {
+	local last='' same=0 cur pid
+	while [ ! -e "$S/stop" ]; do
+		sleep 10
+		cur="$(cat "$S/step" 2> /dev/null) $(stat -c %Y "$S/step" 2> /dev/null)"
+		if [ "$cur" = "$last" ]; then same=$((same + 10)); else same=0 last=$cur; fi
+		[ $same -ge $HANG_SECONDS ] || continue
+		echo "# HANG: no progress in ${same}s at step '$(cat "$S/step")'"
+		echo 1 > /proc/sys/kernel/sysrq
+		echo w > /proc/sysrq-trigger
+		for pid in $(pgrep -f 'khttpd|rmmod|insmod|fallbackd'); do
+			echo "== $pid $(cat /proc/$pid/comm 2> /dev/null)"
+			cat /proc/$pid/stack 2> /dev/null
+		done > "$KHTTPD_OUT/hang-stacks.txt" 2>&1
+		dmesg > "$KHTTPD_OUT/hang-dmesg.txt"
+		return
+	done
+}
+
 cycles() {
 	local i bad_stop=0 bad_rmmod=0 bad_insmod=0 t0=$EPOCHSECONDS
 	common_setup
 	start_loads
+	watchdog &
 	sleep 5
 	for ((i = 1; i <= N; i++)); do
 		echo "# cycle $i at $((EPOCHSECONDS - t0))s"
-		harvest
-		printf '1\n' > $SYS/stop || bad_stop=$((bad_stop + 1))
-		printf '1\n' > $SYS/start || bad_stop=$((bad_stop + 1))
+		step "cycle $i harvest"; harvest
+		step "cycle $i stop"; printf '1\n' > $SYS/stop || bad_stop=$((bad_stop + 1))
+		step "cycle $i start"; printf '1\n' > $SYS/start || bad_stop=$((bad_stop + 1))
 		sleep 1
-		harvest
-		rmmod khttpd || bad_rmmod=$((bad_rmmod + 1))
-		insmod "$KO" || bad_insmod=$((bad_insmod + 1))
-		configure || bad_insmod=$((bad_insmod + 1))
+		step "cycle $i harvest 2"; harvest
+		step "cycle $i rmmod"; rmmod khttpd || bad_rmmod=$((bad_rmmod + 1))
+		step "cycle $i insmod"; insmod "$KO" || bad_insmod=$((bad_insmod + 1))
+		step "cycle $i configure"; configure || bad_insmod=$((bad_insmod + 1))
 		sleep 2
 	done
+	step done
 	fig cycles "$N"
 	fig cycle_seconds $((EPOCHSECONDS - t0))
 	expect_eq "$N stop/start cycles under load" 0 "$bad_stop"
