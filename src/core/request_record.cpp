@@ -35,13 +35,8 @@ void RequestRecord::fill(kh_request_log &log, StrView raw, const RequestHead *he
 void RequestRecord::answering(StrView raw, const RequestHead *head, kh_u16 status,
 			      kh_u64 sent_before, kh_size head_bytes)
 {
-	kh_request_log log;
-	fill(log, raw, head);
-	line_ = StrView(log.line, log.line_len);
-	referer_ = StrView(log.referer, log.referer_len);
-	agent_ = StrView(log.agent, log.agent_len);
-	host_ = StrView(log.host, log.host_len);
-	status_ = status;
+	fill(log_, raw, head);
+	log_.status = status;
 	sent_before_ = sent_before;
 	head_bytes_ = head_bytes;
 	pending_ = true;
@@ -52,22 +47,12 @@ void RequestRecord::done(kh_conn *conn, kh_u64 sent_now, bool aborted)
 	if (!pending_)
 		return;
 	pending_ = false;
-	kh_request_log log{};
-	log.line = line_.data();
-	log.line_len = line_.size();
-	log.referer = referer_.data();
-	log.referer_len = referer_.size();
-	log.agent = agent_.data();
-	log.agent_len = agent_.size();
-	log.host = host_.data();
-	log.host_len = host_.size();
-	log.bytes = sent_now - sent_before_;
-	log.body_bytes = log.bytes > head_bytes_ ? log.bytes - head_bytes_ : 0;
+	log_.bytes = sent_now - sent_before_;
+	log_.body_bytes = log_.bytes > head_bytes_ ? log_.bytes - head_bytes_ : 0;
 	kh_u64 now = kh_clock_us();
-	log.usec = now > start_us_ ? now - start_us_ : 0;
-	log.status = status_;
-	log.aborted = aborted;
-	kh_conn_request_done(conn, &log);
+	log_.usec = now > start_us_ ? now - start_us_ : 0;
+	log_.aborted = aborted;
+	kh_conn_request_done(conn, &log_);
 }
 
 void RequestRecord::handed_over(kh_request_log &log, StrView raw, const RequestHead *head,

@@ -42,15 +42,12 @@ private:
 	void fill(kh_request_log &log, StrView raw, const RequestHead *head) const;
 
 	kh_u64 start_us_ = 0;
-	// The answer being sent: pending_ from answering() to done().
+	// The answer being sent: pending_ from answering() to done(); its
+	// record, completed by done().
 	bool pending_ = false;
-	kh_u16 status_ = 0;
+	kh_request_log log_{};
 	kh_size head_bytes_ = 0; // of the answer, the head's (not the body's)
 	kh_u64 sent_before_ = 0;
-	StrView line_;
-	StrView referer_;
-	StrView agent_;
-	StrView host_;
 };
 
 } // namespace khttpd

@@ -70,8 +70,8 @@ static void khttpd_conn_kick(struct khttpd_conn *c)
  * takes for writing.
  */
 
-/* Data arrived, or a FIN (the step's receive sees 0). */
-static void khttpd_sk_data_ready(struct sock *sk)
+/* Kicks @sk's connection, if one is attached. */
+static void khttpd_sk_kick(struct sock *sk)
 {
 	struct khttpd_conn *c;
 
@@ -80,6 +80,12 @@ static void khttpd_sk_data_ready(struct sock *sk)
 	if (c)
 		khttpd_conn_kick(c);
 	read_unlock_bh(&sk->sk_callback_lock);
+}
+
+/* Data arrived, or a FIN (the step's receive sees 0). */
+static void khttpd_sk_data_ready(struct sock *sk)
+{
+	khttpd_sk_kick(sk);
 }
 
 /*
@@ -109,13 +115,7 @@ static void khttpd_sk_write_space(struct sock *sk)
  */
 static void khttpd_sk_state_change(struct sock *sk)
 {
-	struct khttpd_conn *c;
-
-	read_lock_bh(&sk->sk_callback_lock);
-	c = sk->sk_user_data;
-	if (c)
-		khttpd_conn_kick(c);
-	read_unlock_bh(&sk->sk_callback_lock);
+	khttpd_sk_kick(sk);
 }
 
 static void khttpd_conn_attach(struct khttpd_conn *c)
