@@ -41,6 +41,13 @@ struct khttpd_session_params {
 	 * without a copy (kh_conn_send_file). 0 = always the latter.
 	 */
 	kh_u32 inline_body_max;
+	/*
+	 * 1: every answer from now on closes its connection (Connection:
+	 * close). A server generation being retired by a reload sets it, so
+	 * its open connections end after the request in progress and the
+	 * client reconnects to the new generation.
+	 */
+	kh_u8 closing;
 };
 
 /*

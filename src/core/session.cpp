@@ -321,6 +321,8 @@ Next Session::answer(const StepContext &ctx, const ParseResult &result, const Re
 	bool keep = !last_request(head);
 	if (ctx.params.max_requests && served_ + 1 >= ctx.params.max_requests)
 		keep = false;
+	if (ctx.params.closing)
+		keep = false;
 	// A body is never read here: the connection closes after the answer
 	// rather than parse the body as a request.
 	if (head.has_body)

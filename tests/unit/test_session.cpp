@@ -167,6 +167,15 @@ TEST_F(SessionTest, MaxRequests)
 		  ok("text/plain", kHello, true) + ok("text/plain", kHello, false));
 }
 
+// A retiring generation's connection: its answer says close, and the
+// pipelined request behind it is not answered (the client sends it again
+// on a new connection, to the new generation).
+TEST_F(SessionTest, ClosingAnswersThenCloses)
+{
+	params_.closing = 1;
+	EXPECT_EQ(run(kGetHello + kGetHello), ok("text/plain", kHello, false));
+}
+
 TEST_F(SessionTest, PipelinedInOrder)
 {
 	std::string in = kGetHello + "HEAD / HTTP/1.1\r\nHost: t\r\n\r\n" +
