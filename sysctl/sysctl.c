@@ -375,6 +375,7 @@ static struct ctl_table khttpd_table[] = {
 	KHTTPD_STRING("indexfile", index, khttpd_valid_index),
 	KHTTPD_STRING("dynamic", dynamic, khttpd_valid_dynamic),
 	KHTTPD_INT("sloppymime", sloppymime, &khttpd_zero, &khttpd_one),
+	KHTTPD_INT("vhosts", vhosts, &khttpd_zero, &khttpd_one),
 	KHTTPD_INT("nodaemon_503", nodaemon_503, &khttpd_zero, &khttpd_one),
 	KHTTPD_INT("clientport", clientport, &khttpd_one, &khttpd_port_max),
 	{

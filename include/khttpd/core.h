@@ -48,6 +48,14 @@ struct khttpd_session_params {
 	 * client reconnects to the new generation.
 	 */
 	kh_u8 closing;
+	/*
+	 * 1: name-based virtual hosts. The request's host (Host, or an
+	 * absolute-form target's authority), lowercased and without its port,
+	 * selects the directory <root>/<host>/; a host without one, or no
+	 * host, gets <root>/_default/; a host that is not a plain name is a
+	 * 400 (src/core/virtual_host.h).
+	 */
+	kh_u8 vhosts;
 };
 
 /*

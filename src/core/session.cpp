@@ -12,6 +12,7 @@
 #include "response_writer.h"
 #include "special_response.h"
 #include "static_file.h"
+#include "virtual_host.h"
 
 // Placement new, without <new>: the core has no C++ library.
 inline void *operator new(kh_size, void *where) noexcept
@@ -460,8 +461,8 @@ constexpr kh_size kNameMax = 255; // longest index name (sysctl indexfile)
 
 constexpr kh_size scratch_path_size(kh_size max_head)
 {
-	// rel + '/' + index + a variant's suffix + NUL
-	return max_head + kNameMax + 2 + kCodingSuffixMax;
+	// [ host + '/' ] rel + '/' + index + a variant's suffix + NUL
+	return kHostMax + 1 + max_head + kNameMax + 2 + kCodingSuffixMax;
 }
 
 constexpr kh_size kScratchHead = (sizeof(Scratch) + 7) / 8 * 8;

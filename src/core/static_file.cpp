@@ -3,6 +3,7 @@
 #include "static_file.h"
 
 #include "dynamic_list.h"
+#include "virtual_host.h"
 
 namespace khttpd {
 namespace {
@@ -27,16 +28,14 @@ void refused(Verdict &v, const Decision &d)
 }
 
 // The path of the file to open, NUL-terminated, in the path buffer:
-// rel [ "/" ] [ index ]. False if it does not fit.
-bool compose_path(const Request &r, const RequestPath &path)
+// [ host "/" ] rel [ "/" ] [ index ], where the first @n bytes of the buffer
+// ([ host "/" ] rel) are already in place. False if it does not fit.
+bool compose_path(const Request &r, const RequestPath &path, kh_size n)
 {
 	StrView index = StrView::from_cstr(r.params.index_name, kNameMax);
 	char *buf = r.scratch.path;
-	kh_size need = path.rel.size() + 1 + index.size() + 1;
-	if (need > r.scratch.path_size)
+	if (n + 1 + index.size() + 1 > r.scratch.path_size)
 		return false;
-	// rel already lives at the start of the path buffer.
-	kh_size n = path.rel.size();
 	if (path.trailing_slash) {
 		if (n)
 			buf[n++] = '/';
@@ -45,6 +44,50 @@ bool compose_path(const Request &r, const RequestPath &path)
 	}
 	buf[n] = '\0';
 	return true;
+}
+
+// vhosts=1: puts the request's host directory in front of @path.rel, which
+// the resolver left kHostMax + 1 bytes into the path buffer, and moves rel
+// to follow it ("host/rel"). The directory is the host's own if the
+// document root has one by that name, else kDefaultHost. Sets @n to the
+// bytes composed, @path.rel to rel's new place. Returns 0, or the status.
+kh_u16 select_host_dir(const Request &r, RequestPath &path, kh_size &n)
+{
+	char *buf = r.scratch.path;
+	kh_size len;
+	if (kh_u16 st = virtual_host(r.head, buf, len))
+		return st;
+	if (len) {
+		buf[len] = '\0';
+		OpenFile f;
+		kh_file_info info{};
+		int err = kh_file_open(r.root, buf, f.out(), &info);
+		if (err == -KH_ENOMEM)
+			return 503;
+		if (err == -KH_EACCES)
+			return 403; // the host's directory exists: never another's
+		if (err || (info.mode & KH_S_IFMT) != KH_S_IFDIR)
+			len = 0; // no directory of its own
+	}
+	if (!len) {
+		for (char c : kDefaultHost)
+			buf[len++] = c;
+	}
+	// The resolver wrote rel at kHostMax + 1 >= len + 1: moving it down
+	// to len + 1 copies forward over a source at or after the target.
+	const char *from = path.rel.data();
+	kh_size rel_len = path.rel.size();
+	n = len;
+	if (rel_len) {
+		buf[n++] = '/';
+		for (kh_size i = 0; i < rel_len; i++)
+			buf[n + i] = from[i];
+		path.rel = StrView(buf + n, rel_len);
+		n += rel_len;
+	} else {
+		path.rel = StrView(buf + n, 0);
+	}
+	return 0;
 }
 
 // A type a web server runs rather than sends (Apache's handler names, as
@@ -179,8 +222,11 @@ void find_static_file(Request &r, Verdict &v)
 {
 	const khttpd_session_params &p = r.params;
 	RequestPath path;
-	if (kh_u16 st = resolve_request_path(r.head.target, r.scratch.path, r.scratch.path_size,
-					     path))
+	// With virtual hosts the host's directory goes in front of the path:
+	// the path is decoded behind the room it may take.
+	kh_size skip = p.vhosts ? kHostMax + 1 : 0;
+	if (kh_u16 st = resolve_request_path(r.head.target, r.scratch.path + skip,
+					     r.scratch.path_size - skip, path))
 		return refused(v, r.decide(Cause::BadRequest, st));
 	if (p.dynamic && matches_dynamic(StrView::from_cstr(p.dynamic, ~kh_size{0}),
 					 r.head.target, path.rel)) {
@@ -190,7 +236,17 @@ void find_static_file(Request &r, Verdict &v)
 	}
 	if (has_hidden_segment(path.rel))
 		return refused(v, r.decide(Cause::Hidden));
-	if (!compose_path(r, path))
+	kh_size n = path.rel.size();
+	if (p.vhosts) {
+		kh_u16 st = select_host_dir(r, path, n);
+		if (st == 503)
+			return v.answer(503);
+		if (st == 403)
+			return refused(v, r.decide(Cause::Denied));
+		if (st)
+			return refused(v, r.decide(Cause::BadRequest, st));
+	}
+	if (!compose_path(r, path, n))
 		return refused(v, r.decide(Cause::Missing));
 
 	int err = kh_file_open(r.root, r.scratch.path, v.file.out(), &v.info);

@@ -45,6 +45,7 @@ struct khttpd_config {
 	int crossmounts;        /* 1: lookups may enter other mounts */
 	int filecache_entries;  /* open-file cache size; 0 = off */
 	int sloppymime;         /* unknown types: 1 = octet-stream, 0 = userspace */
+	int vhosts;             /* 1: the Host selects documentroot/<host>/ */
 	int nodaemon_503;       /* 1: userspace's requests get 503 without a daemon */
 	int clientport;         /* the userspace server's port (for the daemon) */
 	int uid;                /* who looks files up and opens them */

@@ -40,6 +40,7 @@ struct khttpd_config khttpd_config = {
 	/* No "?": a query on a static file (style.css?v=3) is served here. */
 	.dynamic = ".. cgi-bin",
 	.sloppymime = 0,
+	.vhosts = 0,
 	.nodaemon_503 = 0,
 	.clientport = 8080,
 	.uid = 33, /* Debian's www-data */

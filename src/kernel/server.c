@@ -261,6 +261,7 @@ int khttpd_server_start(const struct khttpd_config *cfg)
 	srv->params.perm_required = cfg->perm_required;
 	srv->params.perm_forbid = cfg->perm_forbid;
 	srv->params.sloppy_mime = cfg->sloppymime;
+	srv->params.vhosts = cfg->vhosts;
 	srv->params.nodaemon_503 = cfg->nodaemon_503;
 	srv->params.inline_body_max = KHTTPD_INLINE_BODY_MAX;
 	srv->max_header_size = cfg->max_header_size;

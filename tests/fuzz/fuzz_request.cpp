@@ -168,6 +168,11 @@ void setup_root()
 	fake::root_add(&g_root, "old.txt.gz", nullptr, 0, KH_S_IFREG | 0644, kMtime, -KH_EACCES);
 	fake::root_add_text(&g_root, "a.gz", "\x1f\x8b", KH_S_IFREG | 0644, kMtime);
 	fake::root_add_text(&g_root, "a.gz.gz", "never", KH_S_IFREG | 0644, kMtime);
+	// Virtual hosts (vhosts=1): a host of its own and the default.
+	fake::root_add(&g_root, "h.example", nullptr, 4096, KH_S_IFDIR | 0755, kMtime);
+	fake::root_add_text(&g_root, "h.example/index.html", "<h1>h</h1>\n", KH_S_IFREG | 0644,
+			    kMtime);
+	fake::root_add(&g_root, "_default", nullptr, 4096, KH_S_IFDIR | 0755, kMtime);
 }
 
 // The pieces directly, on one request head.
@@ -309,9 +314,23 @@ void run_session(const uint8_t *in, size_t len)
 	params.sloppy_mime = (sep & 0x08) != 0;
 	params.nodaemon_503 = (sep & 0x04) != 0;
 	params.inline_body_max = (sep & 0x02) ? 8192 : 0; // small bodies behind the head
+	params.vhosts = (sep & 0x01) != 0;
 	fake::serve(&g_conn, &g_root, &params, max_head, g_block, g_spare, g_scratch);
 
 	CHECK(fake::open_files(&g_root) == 0);
+	// Every lookup stayed a relative, normalised path, whatever the host.
+	if (g_root.lookups) {
+		StrView last = StrView::from_cstr(g_root.last_path, sizeof(g_root.last_path));
+		CHECK(last.empty() || last[0] != '/');
+		for (kh_size from = 0; from <= last.size();) {
+			kh_size end = last.find('/', from);
+			if (end == StrView::npos)
+				end = last.size();
+			StrView seg = last.substr(from, end - from);
+			CHECK(seg != StrView("..") && seg != StrView("."));
+			from = end + 1;
+		}
+	}
 	CHECK(g_conn.in_pos <= n);
 	// What was handed over is never more than what was received, and it
 	// is the stream from some request on: a suffix of what was read.
