@@ -514,6 +514,61 @@ test_rmmod_while_serving() {
 	check "rmmod of a stopped server" rmmod khttpd
 }
 
+# vh_req TARGET VERSION [HOST-LINE]: "200 BODY" or the status alone, of one
+# raw request (Connection: close) with exactly the Host line given, or none.
+vh_req() {
+	local fd code body
+	exec {fd}<>/dev/tcp/127.0.0.1/$PORT || { echo 000; return; }
+	{
+		printf 'GET %s HTTP/%s\r\n' "$1" "$2"
+		[ $# -ge 3 ] && printf '%s\r\n' "$3"
+		printf 'Connection: close\r\n\r\n'
+	} >&"$fd"
+	IFS= read -r -d '' -t 60 body <&"$fd"
+	exec {fd}>&-
+	code=$(printf '%s' "$body" | head -n 1 | cut -d' ' -f2)
+	body=${body#*$'\r\n\r\n'}
+	if [ "$code" = 200 ]; then echo "$code ${body%$'\n'}"; else echo "$code"; fi
+}
+
+# vhosts=1: the host picks documentroot/<host>/ (TUX's virtual server).
+test_vhosts() {
+	local V=/tmp/vwww
+	mkdir -p "$V/a.example" "$V/b.example" "$V/_default"
+	echo A > "$V/a.example/page.txt"
+	echo B > "$V/b.example/page.txt"
+	echo D > "$V/_default/page.txt"
+	echo top > "$V/page.txt"
+	chmod -R a+rX "$V"
+	with_settings documentroot=$V vhosts=1
+	expect_eq "vhosts: Host a.example gets its own file" "200 A" \
+		"$(vh_req /page.txt 1.1 'Host: a.example')"
+	expect_eq "vhosts: same path, Host B.Example:80, other bytes" "200 B" \
+		"$(vh_req /page.txt 1.1 'Host: B.Example:80')"
+	expect_eq "vhosts: an unknown host gets _default" "200 D" \
+		"$(vh_req /page.txt 1.1 'Host: c.example')"
+	expect_eq "vhosts: HTTP/1.0 without Host gets _default" "200 D" \
+		"$(vh_req /page.txt 1.0)"
+	expect_eq "vhosts: an absolute-form target overrides Host" "200 B" \
+		"$(vh_req http://b.example/page.txt 1.1 'Host: a.example')"
+	local h
+	for h in '..' '.' 'a.example/..' 'a\b' '../etc' '[::1' "$(printf 'a\x01b')" \
+		"$(head -c 300 /dev/zero | tr '\0' a)"; do
+		expect_eq "vhosts: hostile Host '${h:0:20}' gets 400" 400 \
+			"$(vh_req /page.txt 1.1 "Host: $h")"
+	done
+	expect_eq "vhosts: no climbing from one host into another" 400 \
+		"$(vh_req /../b.example/page.txt 1.1 'Host: a.example')"
+	expect_eq "vhosts: Host _default is the default" "200 D" \
+		"$(vh_req /page.txt 1.1 'Host: _default')"
+	with_settings vhosts=0
+	expect_eq "vhosts=0: the root's own file" "200 top" \
+		"$(vh_req /page.txt 1.1 'Host: a.example')"
+	expect_eq "vhosts=0: a host directory is an ordinary directory" "200 A" \
+		"$(vh_req /a.example/page.txt 1.1 'Host: b.example')"
+	with_settings documentroot=$WWW
+}
+
 # Part 2 starts from where part 1 leaves the server: loaded, serving
 # $WWW on port 80 with three workers.
 resume_server() {
@@ -526,7 +581,7 @@ resume_server() {
 part1=(test_load test_sysctl_validation test_start_errors test_serving test_errors
 	test_connection_handling test_stop_start test_settings test_credentials)
 part2=(test_event_driven test_mime_reload test_file_cache test_compare_nginx
-	test_rmmod_while_serving)
+	test_vhosts test_rmmod_while_serving)
 case $PART in
 all) run_sections make_docroot "${part1[@]}" "${part2[@]}" ;;
 1) run_sections make_docroot "${part1[@]}" ;;
