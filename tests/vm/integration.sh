@@ -539,12 +539,15 @@ test_vhosts() {
 	echo B > "$V/b.example/page.txt"
 	echo D > "$V/_default/page.txt"
 	echo top > "$V/page.txt"
+	ln -sfn a.example "$V/www.a.example"
 	chmod -R a+rX "$V"
 	with_settings documentroot=$V vhosts=1
 	expect_eq "vhosts: Host a.example gets its own file" "200 A" \
 		"$(vh_req /page.txt 1.1 'Host: a.example')"
 	expect_eq "vhosts: same path, Host B.Example:80, other bytes" "200 B" \
 		"$(vh_req /page.txt 1.1 'Host: B.Example:80')"
+	expect_eq "vhosts: a symlink in documentroot is an alias" "200 A" \
+		"$(vh_req /page.txt 1.1 'Host: www.a.example')"
 	expect_eq "vhosts: an unknown host gets _default" "200 D" \
 		"$(vh_req /page.txt 1.1 'Host: c.example')"
 	expect_eq "vhosts: HTTP/1.0 without Host gets _default" "200 D" \
