@@ -17,6 +17,8 @@ pkgs=(
     debhelper dh-dkms dkms lintian
     # the terminal capture of `khttpdctl status` for the README (tests/vm/khttpdctl.sh)
     tmux
+    # the farm behind IPVS (tests/vm/farm.sh): the director's table and its health checks
+    ipvsadm keepalived
 )
 
 missing=()

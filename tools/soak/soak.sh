@@ -82,20 +82,7 @@ fi
 if ((do_load)); then
 	# sch_netem and what it needs, unpacked where the guest sees them.
 	mods=$out/load-mods
-	rm -rf "$mods"
-	mkdir -p "$mods"
-	modroot=$(tools/vm/kernel.sh modroot "$load_kernel")
-	kver=$(tools/vm/kernel.sh kver "$load_kernel")
-	modprobe -d "$modroot" -S "$kver" --show-depends sch_netem 2> /dev/null |
-		awk '$1 == "insmod" { print $2 }' | while read -r p; do
-		n=$(basename "$p"); n=${n%.xz}; n=${n%.zst}
-		case $p in
-		*.xz) xz -dc "$p" > "$mods/$n" ;;
-		*.zst) zstd -qdc "$p" > "$mods/$n" ;;
-		*) cp "$p" "$mods/$n" ;;
-		esac
-		echo "$n" >> "$mods/order"
-	done
+	tools/vm/guest-mods.sh "$load_kernel" "$mods" sch_netem 2> /dev/null || true
 	[ -s "$mods/order" ] || echo "soak: note: no sch_netem module for $load_kernel (built in?)"
 	vm load "$load_kernel" $((900 + minutes * 60)) load "build/kmod/$load_kernel/khttpd.ko" "$daemon" "$minutes" "$mods" || status=1
 fi
