@@ -77,7 +77,9 @@ vm() {
 
 status=0
 if ((do_cycles)); then
-	vm cycles "$kernel" $((900 + cycles * 90)) cycles "build/kmod/$kernel/khttpd.ko" "$daemon" "$cycles" || status=1
+	# ~75 s a cycle on a quiet host, twice that on a busy one; a real hang
+	# is caught by the guest's watchdog (no step progress for 600 s).
+	vm cycles "$kernel" $((900 + cycles * 180)) cycles "build/kmod/$kernel/khttpd.ko" "$daemon" "$cycles" || status=1
 fi
 if ((do_load)); then
 	# sch_netem and what it needs, unpacked where the guest sees them.
