@@ -204,6 +204,11 @@ watchdog() {
 			cat /proc/$pid/stack 2> /dev/null
 		done > "$KHTTPD_OUT/hang-stacks.txt" 2>&1
 		dmesg > "$KHTTPD_OUT/hang-dmesg.txt"
+		fail "no progress in ${same}s at step '$(cat "$S/step")' (hang-stacks.txt, hang-dmesg.txt)"
+		# The hung step never returns: end the guest now rather than at
+		# the VM's timeout (hours away), the evidence saved.
+		sync
+		echo b > /proc/sysrq-trigger
 		return
 	done
 }
