@@ -2,6 +2,7 @@
 // The commands, on top of the parts: load snapshots, render, write.
 #include "commands.h"
 
+#include "conf_command.h"
 #include "control.h"
 #include "exit_codes.h"
 #include "format.h"
@@ -106,6 +107,10 @@ int run_command(const Options& o)
 		return run_control_command(tree, Action::stop);
 	case Command::top:
 		return run_top(tree, o, STDIN_FILENO, STDOUT_FILENO);
+	case Command::check:
+	case Command::apply:
+	case Command::reload:
+		return run_conf_command(o);
 	case Command::none:
 		break;
 	}

@@ -29,11 +29,24 @@ std::string started_message(const ProcTree& tree, std::string_view verb)
 	       value_or(tree, "documentroot", "?");
 }
 
+const char* verb_of(Action action)
+{
+	switch (action) {
+	case Action::start:
+		return "start";
+	case Action::stop:
+		return "stop";
+	case Action::reload:
+		return "reload";
+	}
+	return "?";
+}
+
 } // namespace
 
 Outcome explain_write_error(Action action, int err, bool at_open, const WriteContext& ctx)
 {
-	const char* verb = action == Action::start ? "start" : "stop";
+	const char* verb = verb_of(action);
 	std::string head = std::string("cannot ") + verb + " khttpd: ";
 	if (at_open || err == EPERM) {
 		// open(2): the file's mode (root only). write(2) with EPERM: the
@@ -84,7 +97,7 @@ Outcome run_control(const ProcTree& tree, Action action)
 	if (action == Action::start && running)
 		return {kExitOk, started_message(tree, "is already running")};
 
-	const char* file = action == Action::start ? "start" : "stop";
+	const char* file = verb_of(action);
 	WriteResult w = tree.write_sysctl(file, "1");
 	if (w.error) {
 		WriteContext ctx;

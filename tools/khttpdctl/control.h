@@ -10,7 +10,8 @@
 
 namespace khttpdctl {
 
-enum class Action { start, stop };
+// reload: only its errors are explained here (apply.cpp writes it).
+enum class Action { start, stop, reload };
 
 struct Outcome {
 	int exit_code = 0;

@@ -15,8 +15,15 @@ struct CommandName {
 constexpr CommandName kCommands[] = {
 	{"status", Command::status}, {"metrics", Command::metrics},
 	{"start", Command::start},   {"stop", Command::stop},
-	{"top", Command::top},       {"help", Command::help},
+	{"top", Command::top},       {"check", Command::check},
+	{"apply", Command::apply},   {"reload", Command::reload},
+	{"help", Command::help},
 };
+
+bool takes_file(Command c)
+{
+	return c == Command::check || c == Command::apply || c == Command::reload;
+}
 
 bool parse_seconds(std::string_view s, double& out)
 {
@@ -123,6 +130,10 @@ ParseResult parse_options(const std::vector<std::string_view>& args)
 			r.error = "unknown option " + std::string(a);
 			return r;
 		} else {
+			if (takes_file(o.command) && o.file.empty() && !a.empty()) {
+				o.file = std::string(a);
+				continue;
+			}
 			if (o.command != Command::none) {
 				r.error = "unexpected argument '" + std::string(a) + "'";
 				return r;
@@ -140,6 +151,13 @@ ParseResult parse_options(const std::vector<std::string_view>& args)
 		return r;
 	if (o.command == Command::none) {
 		r.error = "no command given";
+		return r;
+	}
+	if (o.file.empty() && o.command == Command::reload)
+		o.file = kDefaultConfFile;
+	if (o.file.empty() && takes_file(o.command)) {
+		r.error = std::string(o.command == Command::check ? "check" : "apply") +
+			  " needs a configuration file, e.g. " + kDefaultConfFile;
 		return r;
 	}
 	auto only = [&](bool seen, const char* opt, const char* commands, bool allowed) {
@@ -171,13 +189,20 @@ std::string usage_text()
 	       "  stop            stop serving (writes 1 to /proc/sys/net/khttpd/stop)\n"
 	       "  top [--interval SECONDS] [--count N]\n"
 	       "                  the status, redrawn every SECONDS; q or Ctrl-C quits\n"
+	       "  check FILE      check a configuration file (`key = value` lines named as\n"
+	       "                  the sysctls); each error as FILE:LINE: reason\n"
+	       "  apply FILE      check FILE, then set its settings: staged for the next\n"
+	       "                  start when stopped, reloaded at once when running\n"
+	       "  reload [FILE]   as apply, for a running server only (default FILE\n"
+	       "                  /etc/khttpd/khttpd.conf; systemctl reload khttpd)\n"
 	       "\n"
 	       "Options:\n"
 	       "  --proc DIR      read DIR instead of /proc (recorded trees, tests)\n"
 	       "  -h, --help      this text\n"
 	       "  -V, --version   the version\n"
 	       "\n"
-	       "Exit status: 0 ok, 1 error, 2 usage, 3 khttpd.ko not loaded,\n"
+	       "Exit status: 0 ok, 1 error (a bad file, a refused setting), 2 usage,\n"
+	       "3 khttpd.ko not loaded,\n"
 	       "4 server not running, 5 permission denied. See khttpdctl(8).\n";
 }
 

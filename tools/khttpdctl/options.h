@@ -11,7 +11,10 @@
 
 namespace khttpdctl {
 
-enum class Command { none, status, metrics, start, stop, top, help, version };
+enum class Command { none, status, metrics, start, stop, top, check, apply, reload, help, version };
+
+// The file `reload` applies when given none (the one khttpd.service uses).
+inline constexpr const char* kDefaultConfFile = "/etc/khttpd/khttpd.conf";
 
 struct Options {
 	Command command = Command::none;
@@ -21,6 +24,7 @@ struct Options {
 	double interval = 1.0; // status, top: seconds between samples
 	std::optional<unsigned long> count; // top: frames before exiting
 	std::string output;    // metrics: write atomically to this file
+	std::string file;      // check, apply, reload: the configuration file
 };
 
 struct ParseResult {
