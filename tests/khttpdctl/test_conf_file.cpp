@@ -4,6 +4,7 @@
 // shipped tools/khttpd.conf (with each commented-out example enabled)
 // checking clean.
 #include "conf_file.h"
+#include "settings.h"
 #include "test_support.h"
 
 #include <gtest/gtest.h>
@@ -163,6 +164,16 @@ TEST(ConfFile, TheShippedFileChecksClean)
 	EXPECT_GE(n, 20);
 	ConfFile all = parse_conf(enabled);
 	EXPECT_TRUE(all.errors.empty()) << format_conf_errors("examples", all.errors);
+
+	// And it names every setting, so the file is the list to edit.
+	for (std::size_t i = 0; i < setting_count(); ++i) {
+		const Setting& s = setting_at(i);
+		if (s.kind != SettingKind::integer && s.kind != SettingKind::string)
+			continue;
+		bool named = std::regex_search(
+			text, std::regex("\n(# )?" + std::string(s.name) + " = "));
+		EXPECT_TRUE(named) << s.name << " is not in tools/khttpd.conf";
+	}
 }
 
 } // namespace
