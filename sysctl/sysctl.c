@@ -6,8 +6,9 @@
  * otherwise): the file mode alone would let any root process, one without
  * capabilities or in a container, reconfigure the server. Malformed or
  * out-of-range writes fail with EINVAL and change nothing. Settings are
- * read when the server starts; changing one while it runs fails with
- * EBUSY (stop, change, start).
+ * read when the server starts or reloads: a write while it runs is
+ * validated the same way and staged, i.e. it changes what the next start
+ * or reload uses, not the running server (write 1 to reload to apply).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -103,7 +104,28 @@ static int khttpd_sysctl_stop(KHTTPD_CTL_TABLE *table, int write, void *buffer,
 	return err;
 }
 
-/* An int setting that is read at start: EBUSY while running. */
+/*
+ * reload: 1 makes a new generation of the running server from the staged
+ * settings (khttpd_server_reload: its error, and the running one stays);
+ * ESRCH while stopped. Write-only (mode 0200).
+ */
+static int khttpd_sysctl_reload(KHTTPD_CTL_TABLE *table, int write, void *buffer,
+				size_t *lenp, loff_t *ppos)
+{
+	int val = 0, err = khttpd_may_write(write);
+
+	if (err)
+		return err;
+	/* A read (the file mode lets none through /proc) shows 0. */
+	mutex_lock(&khttpd_config_lock);
+	err = khttpd_parse_int(table, write, buffer, lenp, ppos, &val);
+	if (!err && write)
+		err = khttpd_server_running() ? khttpd_server_reload(&khttpd_config) : -ESRCH;
+	mutex_unlock(&khttpd_config_lock);
+	return err;
+}
+
+/* An int setting read at start and reload (staged while running). */
 static int khttpd_sysctl_int(KHTTPD_CTL_TABLE *table, int write, void *buffer,
 			     size_t *lenp, loff_t *ppos)
 {
@@ -114,19 +136,16 @@ static int khttpd_sysctl_int(KHTTPD_CTL_TABLE *table, int write, void *buffer,
 	mutex_lock(&khttpd_config_lock);
 	val = *(int *)table->data;
 	err = khttpd_parse_int(table, write, buffer, lenp, ppos, &val);
-	if (!err && write) {
-		if (khttpd_server_running())
-			err = -EBUSY;
-		else
-			*(int *)table->data = val;
-	}
+	if (!err && write)
+		*(int *)table->data = val;
 	mutex_unlock(&khttpd_config_lock);
 	return err;
 }
 
 /*
  * uid, gid: an id of the initial user namespace (0 to INT_MAX, all
- * mapped there; checked all the same), read at start like the others.
+ * mapped there; checked all the same), read at start and reload like the
+ * others.
  * @table->extra1 is NULL for uid, non-NULL for gid.
  */
 static int khttpd_sysctl_id(KHTTPD_CTL_TABLE *table, int write, void *buffer,
@@ -148,8 +167,6 @@ static int khttpd_sysctl_id(KHTTPD_CTL_TABLE *table, int write, void *buffer,
 
 		if (!mapped)
 			err = -EINVAL;
-		else if (khttpd_server_running())
-			err = -EBUSY;
 		else
 			*(int *)table->data = val;
 	}
@@ -215,7 +232,7 @@ static bool khttpd_string_fits(KHTTPD_CTL_TABLE *table, const char *in, size_t l
 
 /*
  * A string setting read at start: @table->data is the config field of
- * @table->maxlen bytes, @table->extra1 its validator. EBUSY while running.
+ * @table->maxlen bytes, @table->extra1 its validator. Staged while running.
  */
 static int khttpd_sysctl_string(KHTTPD_CTL_TABLE *table, int write, void *buffer,
 				size_t *lenp, loff_t *ppos)
@@ -237,8 +254,6 @@ static int khttpd_sysctl_string(KHTTPD_CTL_TABLE *table, int write, void *buffer
 	if (!err && write) {
 		if (strchr(val, '\n') || !valid(val))
 			err = -EINVAL;
-		else if (khttpd_server_running())
-			err = -EBUSY;
 		else
 			strscpy(table->data, val, table->maxlen);
 	}
@@ -351,6 +366,14 @@ static struct ctl_table khttpd_table[] = {
 		.mode = 0644,
 		.proc_handler = khttpd_sysctl_stop,
 		.extra1 = &khttpd_zero,
+		.extra2 = &khttpd_one,
+	},
+	{
+		.procname = "reload",
+		.maxlen = sizeof(int),
+		.mode = 0200,
+		.proc_handler = khttpd_sysctl_reload,
+		.extra1 = &khttpd_one, /* 1 only */
 		.extra2 = &khttpd_one,
 	},
 	KHTTPD_INT("serverport", port, &khttpd_one, &khttpd_port_max),

@@ -91,7 +91,8 @@ static void khttpd_sysctl_test_refused(struct kunit *test, const char *name, con
 static bool khttpd_sysctl_test_saved(KHTTPD_CTL_TABLE *e)
 {
 	return e->procname && (e->mode & 0200) && strcmp(e->procname, "start") &&
-	       strcmp(e->procname, "stop") && strcmp(e->procname, "mimetypes");
+	       strcmp(e->procname, "stop") && strcmp(e->procname, "mimetypes") &&
+	       strcmp(e->procname, "reload");
 }
 
 static int khttpd_sysctl_test_init(struct kunit *test)
@@ -248,7 +249,8 @@ static void khttpd_sysctl_test_capability(struct kunit *test)
 	for (i = 0; i < ARRAY_SIZE(khttpd_table); i++) {
 		KHTTPD_CTL_TABLE *e = &khttpd_table[i];
 
-		if (!e->procname || !(e->mode & 0200))
+		/* reload has no value to write back: khttpd_sysctl_test_reload. */
+		if (!e->procname || !(e->mode & 0200) || !strcmp(e->procname, "reload"))
 			continue;
 		before = khttpd_sysctl_test_read(test, e->procname);
 		val = before[0] ? before : "\n";
@@ -263,6 +265,32 @@ static void khttpd_sysctl_test_capability(struct kunit *test)
 	put_cred(cred);
 }
 
+/*
+ * reload takes 1 only, needs CAP_NET_ADMIN, and with no server running
+ * fails with ESRCH (the suite runs with the server stopped).
+ */
+static void khttpd_sysctl_test_reload(struct kunit *test)
+{
+	const struct cred *old;
+	struct cred *cred;
+	int err;
+
+	KUNIT_EXPECT_EQ(test, khttpd_sysctl_test_write(test, "reload", "1"), -ESRCH);
+	KUNIT_EXPECT_EQ(test, khttpd_sysctl_test_write(test, "reload", "1\n"), -ESRCH);
+	KUNIT_EXPECT_EQ(test, khttpd_sysctl_test_write(test, "reload", "0"), -EINVAL);
+	KUNIT_EXPECT_EQ(test, khttpd_sysctl_test_write(test, "reload", "2"), -EINVAL);
+	KUNIT_EXPECT_EQ(test, khttpd_sysctl_test_write(test, "reload", "x"), -EINVAL);
+	cred = prepare_creds();
+	KUNIT_ASSERT_NOT_NULL(test, cred);
+	cap_lower(cred->cap_effective, CAP_NET_ADMIN);
+	old = override_creds(cred);
+	err = khttpd_sysctl_test_write(test, "reload", "1");
+	revert_creds(old);
+	put_cred(cred);
+	KUNIT_EXPECT_EQ(test, err, -EPERM);
+	KUNIT_EXPECT_EQ(test, (int)khttpd_sysctl_test_entry("reload")->mode, 0200);
+}
+
 static struct kunit_case khttpd_sysctl_test_cases[] = {
 	KUNIT_CASE(khttpd_sysctl_test_docroot),
 	KUNIT_CASE(khttpd_sysctl_test_index),
@@ -270,6 +298,7 @@ static struct kunit_case khttpd_sysctl_test_cases[] = {
 	KUNIT_CASE(khttpd_sysctl_test_ints),
 	KUNIT_CASE(khttpd_sysctl_test_read_only),
 	KUNIT_CASE(khttpd_sysctl_test_capability),
+	KUNIT_CASE(khttpd_sysctl_test_reload),
 	{}
 };
 

@@ -433,7 +433,9 @@ static bool khttpd_conn_step(struct khttpd_worker *w, struct khttpd_conn *c,
 		khttpd_conn_close(w, c, KHTTPD_CLOSE_ERROR);
 		return false;
 	}
-	*step = khttpd_session_step(s, &srv->root, &srv->params, &bufs, w->scratch);
+	/* A retired generation's answers end their connections (reload). */
+	*step = khttpd_session_step(s, &srv->root, khttpd_server_params(srv), &bufs,
+				    w->scratch);
 	WRITE_ONCE(w->requests, w->requests + (khttpd_session_served(s) - served));
 	switch (*step) {
 	case KHTTPD_STEP_CLOSE:

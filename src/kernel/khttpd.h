@@ -29,7 +29,10 @@
 #define KHTTPD_MAX_CONNECTIONS_DEFAULT_MIN 256
 #define KHTTPD_MAX_CONNECTIONS_DEFAULT_MAX (1 << 20)
 
-/* Settings from /proc/sys/net/khttpd, read when the server starts. */
+/*
+ * Settings from /proc/sys/net/khttpd, read when the server starts or
+ * reloads (staged: a write while it runs changes the next generation).
+ */
 struct khttpd_config {
 	int port;
 	int threads;
@@ -59,8 +62,17 @@ struct khttpd_config {
 extern struct mutex khttpd_config_lock;
 extern struct khttpd_config khttpd_config;
 
-/* Server lifetime. Both are called with khttpd_config_lock held. */
+/* Server lifetime. All are called with khttpd_config_lock held. */
 int khttpd_server_start(const struct khttpd_config *cfg);
+/*
+ * Replaces the running server with a new generation built from @cfg,
+ * while serving: the old one's listening sockets are taken over (same
+ * port) and its connections end after their request in progress. On any
+ * error (-ENOENT documentroot, -EADDRINUSE, -ENOMEM, ...) the running
+ * server is untouched. -ESRCH if none runs.
+ */
+int khttpd_server_reload(const struct khttpd_config *cfg);
+/* Stops the server, retiring generations included. */
 void khttpd_server_stop(void);
 bool khttpd_server_running(void);
 

@@ -3,7 +3,9 @@
  * The listening sockets: one per worker, all on the same port
  * (SO_REUSEPORT: the kernel spreads new connections over the workers'
  * listeners), their sk_data_ready callback, and accepting what waits on
- * them. An accepted socket goes to conn.c.
+ * them. An accepted socket goes to conn.c. A reload moves listeners from
+ * the old generation's workers to the new one's (khttpd_listener_adopt),
+ * so a worker may own several.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -50,21 +52,19 @@ void khttpd_listener_ready(struct sock *sk)
 	read_unlock_bh(&sk->sk_callback_lock);
 }
 
-void khttpd_listener_accept(struct khttpd_worker *w)
+/* Accepts up to *@budget connections waiting on @listener. */
+static void khttpd_listener_accept_one(struct khttpd_worker *w, struct socket *listener,
+				       int *budget)
 {
-	int n;
-
-	for (n = 0; n < KHTTPD_ACCEPT_BATCH; n++) {
+	while (*budget) {
 		struct khttpd_peer *peer;
 		struct socket *sock;
 		int err;
 
-		spin_lock_bh(&w->lock);
-		w->accept_ready = false; /* an arrival from now on sets it again */
-		spin_unlock_bh(&w->lock);
-		err = kernel_accept(w->listener, &sock, O_NONBLOCK);
+		err = kernel_accept(listener, &sock, O_NONBLOCK);
 		if (err == -EAGAIN)
 			return;
+		--*budget;
 		if (err)
 			continue; /* the client gave up already, or no memory */
 		khttpd_stat_inc(accepts);
@@ -77,6 +77,20 @@ void khttpd_listener_accept(struct khttpd_worker *w)
 		khttpd_stat_inc(handled);
 		khttpd_conn_open(w, sock, peer);
 	}
+}
+
+void khttpd_listener_accept(struct khttpd_worker *w)
+{
+	int budget = KHTTPD_ACCEPT_BATCH;
+	int i;
+
+	spin_lock_bh(&w->lock);
+	w->accept_ready = false; /* an arrival from now on sets it again */
+	spin_unlock_bh(&w->lock);
+	for (i = 0; i < w->nr_listeners && budget; i++)
+		khttpd_listener_accept_one(w, w->listeners[i], &budget);
+	if (budget)
+		return;
 	spin_lock_bh(&w->lock);
 	w->accept_ready = true; /* more may wait: after the ready ones */
 	spin_unlock_bh(&w->lock);
@@ -141,24 +155,43 @@ int khttpd_listen(struct khttpd_worker *w, int port)
 	sk->sk_user_data = w;
 	sk->sk_data_ready = khttpd_listener_ready;
 	write_unlock_bh(&sk->sk_callback_lock);
-	w->listener = sock;
+	w->listeners[w->nr_listeners++] = sock;
 	return 0;
 fail:
 	sock_release(sock);
 	return err;
 }
 
-void khttpd_listener_close(struct khttpd_worker *w)
+/*
+ * The old worker no longer looks at @sock; connections queued on it stay
+ * queued meanwhile and are @w's from here on. The callback stays ours:
+ * only whom it wakes changes, under the lock it reads that under.
+ */
+void khttpd_listener_adopt(struct khttpd_worker *w, struct socket *sock,
+			   void (*saved_ready)(struct sock *sk))
 {
-	struct sock *sk;
+	struct sock *sk = sock->sk;
 
-	if (!w->listener)
-		return;
-	sk = w->listener->sk;
+	w->saved_listener_ready = saved_ready;
+	write_lock_bh(&sk->sk_callback_lock);
+	sk->sk_user_data = w;
+	write_unlock_bh(&sk->sk_callback_lock);
+	w->listeners[w->nr_listeners++] = sock;
+}
+
+void khttpd_listener_release(struct khttpd_worker *w, struct socket *sock)
+{
+	struct sock *sk = sock->sk;
+
 	write_lock_bh(&sk->sk_callback_lock);
 	sk->sk_user_data = NULL;
 	sk->sk_data_ready = w->saved_listener_ready;
 	write_unlock_bh(&sk->sk_callback_lock);
-	sock_release(w->listener);
-	w->listener = NULL;
+	sock_release(sock);
+}
+
+void khttpd_listener_close(struct khttpd_worker *w)
+{
+	while (w->nr_listeners)
+		khttpd_listener_release(w, w->listeners[--w->nr_listeners]);
 }

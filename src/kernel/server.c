@@ -11,9 +11,20 @@
  *
  * Stopping stops each worker, which closes its own connections on the way
  * out.
+ *
+ * A reload (as nginx's) builds a whole new generation of the server from
+ * the staged settings while the current one serves; any failure leaves the
+ * current one untouched. Then the new one takes over the listening sockets
+ * (same port: nothing queued is lost) or listens on its own (new port),
+ * and the old one retires: its workers keep stepping their connections,
+ * each of which ends after its request in progress (Connection: close),
+ * and it is destroyed once none is left (the reaper, every second), or at
+ * stop. A retiring generation lives at most as long as its own timeouts.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/bitops.h>
+#include <linux/completion.h>
 #include <linux/fs_struct.h>
 #include <linux/jiffies.h>
 #include <linux/kthread.h>
@@ -28,6 +39,7 @@
 #include <linux/string.h>
 #include <linux/timekeeping.h>
 #include <linux/wait.h>
+#include <linux/workqueue.h>
 
 #include "file_cache.h"
 #include "handover.h"
@@ -47,6 +59,29 @@
 DEFINE_MUTEX(khttpd_config_lock);
 static struct khttpd_server *khttpd_server;
 
+/*
+ * Generations retired by a reload that still have connections. Their own
+ * mutex, not khttpd_config_lock: the reaper takes only this one, so stop
+ * can wait for the reaper while it holds khttpd_config_lock. Order:
+ * khttpd_config_lock, then this.
+ */
+static DEFINE_MUTEX(khttpd_retire_lock);
+static LIST_HEAD(khttpd_retiring);
+/* Totals of retired generations destroyed since the start (retire lock):
+ * the counters must not go backwards when one goes. */
+static unsigned long khttpd_gone_requests, khttpd_gone_handovers, khttpd_gone_refused;
+/* Generations made since the module was loaded (config lock). */
+static unsigned long khttpd_generation;
+/*
+ * Bit 0: some generation's caches have the plain names (khttpd_conn,
+ * khttpd_io); any other generation alive meanwhile gets names with its
+ * number, since SLUB wants every cache's name unique (sysfs).
+ */
+static unsigned long khttpd_plain_cache_names;
+
+static void khttpd_reap(struct work_struct *work);
+static DECLARE_DELAYED_WORK(khttpd_reaper, khttpd_reap);
+
 bool khttpd_server_running(void)
 {
 	lockdep_assert_held(&khttpd_config_lock);
@@ -60,9 +95,27 @@ static bool khttpd_worker_has_work(struct khttpd_worker *w)
 	bool work;
 
 	spin_lock_bh(&w->lock);
-	work = w->accept_ready || !list_empty(&w->ready);
+	work = w->accept_ready || !list_empty(&w->ready) || w->drop_listeners;
 	spin_unlock_bh(&w->lock);
 	return work;
+}
+
+/*
+ * A reload asked for @w's listeners: stop using them (the reload reads
+ * them from w->listeners[] once this completes).
+ */
+static void khttpd_worker_drop_listeners(struct khttpd_worker *w)
+{
+	bool drop;
+
+	spin_lock_bh(&w->lock);
+	drop = w->drop_listeners;
+	w->drop_listeners = false;
+	spin_unlock_bh(&w->lock);
+	if (!drop)
+		return;
+	w->nr_listeners = 0;
+	complete(&w->listeners_dropped);
 }
 
 static int khttpd_worker_fn(void *data)
@@ -78,6 +131,7 @@ static int khttpd_worker_fn(void *data)
 		}
 		if (kthread_should_stop())
 			break;
+		khttpd_worker_drop_listeners(w);
 		khttpd_listener_accept(w);
 		khttpd_conn_run_ready(w);
 		timeout = khttpd_conn_expire(w);
@@ -91,29 +145,16 @@ static int khttpd_worker_fn(void *data)
 
 /* ---- counters ------------------------------------------------------------ */
 
-/*
- * The server's counters are sums over all workers, 0 while stopped; the
- * hand-over's live in handover.c.
- */
-unsigned long khttpd_server_stat(enum khttpd_stat stat)
+/* @stat of generation @srv alone, since it was made. */
+static unsigned long khttpd_generation_stat(struct khttpd_server *srv,
+					    enum khttpd_stat stat)
 {
-	struct khttpd_server *srv;
 	unsigned long sum = 0;
 	int i;
 
-	lockdep_assert_held(&khttpd_config_lock);
-	switch (stat) {
-	case KHTTPD_STAT_DAEMON_PID:
-		return khttpd_fallback_daemon();
-	case KHTTPD_STAT_REFUSED:
-		return khttpd_fallback_refused();
-	case KHTTPD_STAT_REFUSED_CONNS:
-		return khttpd_server ? khttpd_limits_refused(&khttpd_server->limits) : 0;
-	default:
-		break;
-	}
-	srv = khttpd_server;
-	for (i = 0; srv && i < srv->nr_workers; i++) {
+	if (stat == KHTTPD_STAT_REFUSED_CONNS)
+		return khttpd_limits_refused(&srv->limits);
+	for (i = 0; i < srv->nr_workers; i++) {
 		struct khttpd_worker *w = &srv->workers[i];
 
 		switch (stat) {
@@ -133,10 +174,47 @@ unsigned long khttpd_server_stat(enum khttpd_stat stat)
 	return sum;
 }
 
+/*
+ * The server's counters are sums over all workers of every generation
+ * since the start (the current one, the retiring ones, and the totals of
+ * those already gone), 0 while stopped; the hand-over's live in
+ * handover.c.
+ */
+unsigned long khttpd_server_stat(enum khttpd_stat stat)
+{
+	struct khttpd_server *srv;
+	unsigned long sum;
+
+	lockdep_assert_held(&khttpd_config_lock);
+	switch (stat) {
+	case KHTTPD_STAT_DAEMON_PID:
+		return khttpd_fallback_daemon();
+	case KHTTPD_STAT_REFUSED:
+		return khttpd_fallback_refused();
+	default:
+		break;
+	}
+	if (!khttpd_server)
+		return 0;
+	sum = khttpd_generation_stat(khttpd_server, stat);
+	mutex_lock(&khttpd_retire_lock);
+	list_for_each_entry(srv, &khttpd_retiring, retired_node)
+		sum += khttpd_generation_stat(srv, stat);
+	if (stat == KHTTPD_STAT_REQUESTS)
+		sum += khttpd_gone_requests;
+	else if (stat == KHTTPD_STAT_HANDOVERS)
+		sum += khttpd_gone_handovers;
+	else if (stat == KHTTPD_STAT_REFUSED_CONNS)
+		sum += khttpd_gone_refused;
+	mutex_unlock(&khttpd_retire_lock);
+	return sum;
+}
+
 /* For the status file (stats.c). */
 void khttpd_server_info(struct khttpd_server_info *info)
 {
 	struct khttpd_server *srv = khttpd_server;
+	struct khttpd_server *old;
 
 	lockdep_assert_held(&khttpd_config_lock);
 	info->running = srv;
@@ -144,12 +222,18 @@ void khttpd_server_info(struct khttpd_server_info *info)
 	info->port = srv ? srv->port : khttpd_config.port;
 	info->threads = srv ? srv->nr_workers : khttpd_config.threads;
 	info->fc_entries = srv ? khttpd_fc_entries(srv->root.cache) : 0;
+	info->generation = khttpd_generation;
+	info->retiring_conns = 0;
+	mutex_lock(&khttpd_retire_lock);
+	list_for_each_entry(old, &khttpd_retiring, retired_node)
+		info->retiring_conns += khttpd_generation_stat(old, KHTTPD_STAT_CONNECTIONS);
+	mutex_unlock(&khttpd_retire_lock);
 }
 
 /*
  * One line per worker: its CPU is the one it last ran on (workers are not
  * bound to CPUs), connections are open now, requests counted since the
- * start (answered or handed over).
+ * start (answered or handed over). The current generation's workers only.
  */
 void khttpd_server_show_workers(struct seq_file *m)
 {
@@ -166,40 +250,53 @@ void khttpd_server_show_workers(struct seq_file *m)
 	}
 }
 
-/* ---- start and stop ------------------------------------------------------- */
+/* ---- building and destroying a generation ---------------------------------- */
 
+/* @w with room for @max_listeners listeners (none yet) and no thread. */
 static int khttpd_worker_init(struct khttpd_server *srv, struct khttpd_worker *w,
-			      int port)
+			      int max_listeners)
 {
 	w->srv = srv;
 	spin_lock_init(&w->lock);
 	INIT_LIST_HEAD(&w->ready);
 	khttpd_conn_init_lists(w);
 	init_waitqueue_head(&w->wq);
+	init_completion(&w->listeners_dropped);
+	/* Its first loop looks at its listeners: adopted ones may hold
+	 * connections already. */
+	w->accept_ready = true;
+	w->listeners = kcalloc(max_listeners, sizeof(*w->listeners), GFP_KERNEL);
+	if (!w->listeners)
+		return -ENOMEM;
+	w->max_listeners = max_listeners;
 	w->scratch_mem = kvmalloc(khttpd_worker_scratch_size(srv->max_header_size),
 				  GFP_KERNEL);
 	if (!w->scratch_mem)
 		return -ENOMEM;
 	w->scratch = khttpd_worker_scratch_init(w->scratch_mem, srv->max_header_size);
-	return khttpd_listen(w, port);
+	return 0;
 }
 
-/* Stops and frees everything khttpd_server_start() set up, in reverse. */
+/* Stops and frees everything khttpd_server_build() set up, in reverse. */
 static void khttpd_server_destroy(struct khttpd_server *srv)
 {
 	int i;
 
-	/* Each worker closes its connections before it returns. */
+	/* Each worker closes its connections before it returns (a thread
+	 * never woken returns at once). */
 	for (i = 0; i < srv->nr_workers; i++)
 		if (srv->workers[i].task)
 			kthread_stop(srv->workers[i].task);
 	for (i = 0; i < srv->nr_workers; i++) {
 		khttpd_listener_close(&srv->workers[i]);
+		kfree(srv->workers[i].listeners);
 		kvfree(srv->workers[i].scratch_mem);
 	}
 	khttpd_limits_destroy(&srv->limits);
 	kmem_cache_destroy(srv->io_cache);
 	kmem_cache_destroy(srv->conn_cache);
+	if (srv->plain_cache_names)
+		clear_bit(0, &khttpd_plain_cache_names);
 	khttpd_fc_destroy(srv->root.cache);
 	if (srv->root.path.dentry)
 		path_put(&srv->root.path);
@@ -224,35 +321,29 @@ static int khttpd_server_caches(struct khttpd_server *srv)
 {
 	size_t conn = ALIGN(sizeof(struct khttpd_conn), khttpd_session_align()) +
 		      khttpd_session_size();
+	char conn_name[32] = "khttpd_conn", io_name[32] = "khttpd_io";
 
-	srv->conn_cache = kmem_cache_create("khttpd_conn", conn,
+	/* The plain names when free (what tools and tests look for). */
+	srv->plain_cache_names = !test_and_set_bit(0, &khttpd_plain_cache_names);
+	if (!srv->plain_cache_names) {
+		snprintf(conn_name, sizeof(conn_name), "khttpd_conn_%lu", srv->generation);
+		snprintf(io_name, sizeof(io_name), "khttpd_io_%lu", srv->generation);
+	}
+	/* kmem_cache_create copies the name. */
+	srv->conn_cache = kmem_cache_create(conn_name, conn,
 					    max_t(size_t, khttpd_session_align(),
 						  __alignof__(struct khttpd_conn)),
 					    0, NULL);
-	srv->io_cache = kmem_cache_create("khttpd_io",
+	srv->io_cache = kmem_cache_create(io_name,
 					  khttpd_conn_buffers_size(srv->max_header_size),
 					  0, 0, NULL);
 	return srv->conn_cache && srv->io_cache ? 0 : -ENOMEM;
 }
 
-int khttpd_server_start(const struct khttpd_config *cfg)
+/* The settings of @cfg that a generation keeps its own copy of. */
+static void khttpd_server_settings(struct khttpd_server *srv,
+				   const struct khttpd_config *cfg)
 {
-	struct khttpd_server *srv;
-	int err, i;
-
-	lockdep_assert_held(&khttpd_config_lock);
-	if (khttpd_server)
-		return 0;
-
-	/*
-	 * A power-of-two size, which kmalloc aligns to itself: the workers'
-	 * cache-line alignment then holds in memory, not only in offsets.
-	 */
-	srv = kzalloc(roundup_pow_of_two(struct_size(srv, workers, cfg->threads)),
-		      GFP_KERNEL);
-	if (!srv)
-		return -ENOMEM;
-	/* The server keeps its own copy: the config may change meanwhile. */
 	strscpy(srv->index, cfg->index, sizeof(srv->index));
 	strscpy(srv->dynamic, cfg->dynamic, sizeof(srv->dynamic));
 	srv->params.index_name = srv->index;
@@ -264,6 +355,8 @@ int khttpd_server_start(const struct khttpd_config *cfg)
 	srv->params.vhosts = cfg->vhosts;
 	srv->params.nodaemon_503 = cfg->nodaemon_503;
 	srv->params.inline_body_max = KHTTPD_INLINE_BODY_MAX;
+	srv->closing_params = srv->params;
+	srv->closing_params.closing = 1;
 	srv->max_header_size = cfg->max_header_size;
 	srv->timeouts[KHTTPD_TIMER_HEAD] = (unsigned long)cfg->header_timeout * HZ;
 	srv->timeouts[KHTTPD_TIMER_SEND] = (unsigned long)cfg->send_timeout * HZ;
@@ -272,6 +365,74 @@ int khttpd_server_start(const struct khttpd_config *cfg)
 						   cfg->keepalive_timeout) * HZ;
 	srv->root.lookup_flags = kh_root_lookup_flags(cfg->crossmounts);
 	srv->port = cfg->port;
+}
+
+/* The root, its credentials and its open-file cache. */
+static int khttpd_server_root(struct khttpd_server *srv, const struct khttpd_config *cfg)
+{
+	int err;
+
+	srv->root.cache = khttpd_fc_create(cfg->filecache_entries, &err);
+	if (err)
+		return err;
+	err = kh_root_init_cred(&srv->root, cfg->uid, cfg->gid);
+	if (err)
+		return err;
+	/* As uid/gid: a root it cannot reach fails here, not in every request. */
+	err = kh_root_lookup(&srv->root, cfg->docroot);
+	if (err) {
+		pr_err("documentroot %s: error %d\n", cfg->docroot, err);
+		srv->root.path.dentry = NULL;
+		return err;
+	}
+	if (khttpd_is_fs_root(&srv->root.path)) {
+		/* The sysctl refuses "/"; a symlink to it is refused here. */
+		pr_err("documentroot %s is the root directory: refused\n", cfg->docroot);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* Listeners all workers of @old have together. */
+static int khttpd_server_nr_listeners(const struct khttpd_server *old)
+{
+	int i, n = 0;
+
+	for (i = 0; i < old->nr_workers; i++)
+		n += old->workers[i].nr_listeners;
+	return n;
+}
+
+/*
+ * A complete generation from @cfg, its threads made but not woken. With
+ * @old on the same port, its workers get room for old's listeners (worker
+ * i adopts listeners i, i + n, ... later) and those beyond old's count
+ * listen themselves, joining the SO_REUSEPORT group; else each listens on
+ * the port. Listeners come last: a failure before them has none to close
+ * (closing one would reset what waits in its queue).
+ */
+static struct khttpd_server *khttpd_server_build(const struct khttpd_config *cfg,
+						 const struct khttpd_server *old,
+						 unsigned long generation, int *errp)
+{
+	int n = cfg->threads, adopt = 0, err, i;
+	struct khttpd_server *srv;
+
+	/*
+	 * A power-of-two size, which kmalloc aligns to itself: the workers'
+	 * cache-line alignment then holds in memory, not only in offsets.
+	 */
+	srv = kzalloc(roundup_pow_of_two(struct_size(srv, workers, n)), GFP_KERNEL);
+	if (!srv) {
+		*errp = -ENOMEM;
+		return NULL;
+	}
+	srv->generation = generation;
+	INIT_LIST_HEAD(&srv->retired_node);
+	/* The server keeps its own copy: the config may change meanwhile. */
+	khttpd_server_settings(srv, cfg);
+	if (old && old->port == cfg->port)
+		adopt = khttpd_server_nr_listeners(old);
 
 	err = khttpd_limits_init(&srv->limits, cfg->max_connections,
 				 cfg->max_connections_per_ip);
@@ -280,58 +441,190 @@ int khttpd_server_start(const struct khttpd_config *cfg)
 	err = khttpd_server_caches(srv);
 	if (err)
 		goto fail;
-	srv->root.cache = khttpd_fc_create(cfg->filecache_entries, &err);
+	err = khttpd_server_root(srv, cfg);
 	if (err)
 		goto fail;
-	err = kh_root_init_cred(&srv->root, cfg->uid, cfg->gid);
-	if (err)
-		goto fail;
-	/* As uid/gid: a root it cannot reach fails here, not in every request. */
-	err = kh_root_lookup(&srv->root, cfg->docroot);
-	if (err) {
-		pr_err("documentroot %s: error %d\n", cfg->docroot, err);
-		srv->root.path.dentry = NULL;
-		goto fail;
-	}
-	if (khttpd_is_fs_root(&srv->root.path)) {
-		/* The sysctl refuses "/"; a symlink to it is refused here. */
-		pr_err("documentroot %s is the root directory: refused\n", cfg->docroot);
-		err = -EINVAL;
-		goto fail;
-	}
-	for (i = 0; i < cfg->threads; i++) {
+	for (i = 0; i < n; i++) {
 		srv->nr_workers++;
-		err = khttpd_worker_init(srv, &srv->workers[i], cfg->port);
+		err = khttpd_worker_init(srv, &srv->workers[i],
+					 i < adopt ? DIV_ROUND_UP(adopt - i, n) : 1);
 		if (err)
 			goto fail;
 	}
-	/* Threads last: a failure above has no thread to stop. */
-	for (i = 0; i < cfg->threads; i++) {
+	for (i = 0; i < n; i++) {
 		struct task_struct *task;
 
-		task = kthread_run(khttpd_worker_fn, &srv->workers[i], "khttpd/%d", i);
+		task = kthread_create(khttpd_worker_fn, &srv->workers[i], "khttpd/%d", i);
 		if (IS_ERR(task)) {
 			err = PTR_ERR(task);
 			goto fail;
 		}
 		srv->workers[i].task = task;
 	}
+	for (i = adopt; i < n; i++) {
+		err = khttpd_listen(&srv->workers[i], cfg->port);
+		if (err)
+			goto fail;
+	}
+	return srv;
+fail:
+	khttpd_server_destroy(srv);
+	*errp = err;
+	return NULL;
+}
+
+static void khttpd_server_run(struct khttpd_server *srv)
+{
+	int i;
+
+	for (i = 0; i < srv->nr_workers; i++)
+		wake_up_process(srv->workers[i].task);
+}
+
+/* ---- start, reload and stop ------------------------------------------------ */
+
+int khttpd_server_start(const struct khttpd_config *cfg)
+{
+	struct khttpd_server *srv;
+	int err;
+
+	lockdep_assert_held(&khttpd_config_lock);
+	if (khttpd_server)
+		return 0;
+	srv = khttpd_server_build(cfg, NULL, khttpd_generation + 1, &err);
+	if (!srv)
+		return err;
+	khttpd_generation++;
 	srv->started = ktime_get_boottime_seconds();
 	khttpd_server = srv;
+	khttpd_server_run(srv);
 	pr_info("serving %s on port %d with %d threads, at most %d connections (%d per address)\n",
 		cfg->docroot, cfg->port, cfg->threads, cfg->max_connections,
 		cfg->max_connections_per_ip);
 	return 0;
-fail:
-	khttpd_server_destroy(srv);
-	return err;
+}
+
+/*
+ * Has every worker of @old stop using its listeners and wait until each
+ * did; w->nr_handed is then how many of w->listeners[] it had.
+ */
+static void khttpd_server_quiesce(struct khttpd_server *old)
+{
+	int i;
+
+	for (i = 0; i < old->nr_workers; i++) {
+		struct khttpd_worker *w = &old->workers[i];
+
+		w->nr_handed = w->nr_listeners; /* only w changes it, when asked */
+		reinit_completion(&w->listeners_dropped);
+		spin_lock_bh(&w->lock);
+		w->drop_listeners = true;
+		spin_unlock_bh(&w->lock);
+		khttpd_worker_wake(w);
+	}
+	for (i = 0; i < old->nr_workers; i++)
+		wait_for_completion(&old->workers[i].listeners_dropped);
+}
+
+/*
+ * @old's listeners go to @srv's workers (same port) or are closed (the
+ * port changed: what waited on them is reset, as at a stop).
+ */
+static void khttpd_server_hand_listeners(struct khttpd_server *old,
+					 struct khttpd_server *srv)
+{
+	int i, j, k = 0;
+
+	for (i = 0; i < old->nr_workers; i++) {
+		struct khttpd_worker *w = &old->workers[i];
+
+		for (j = 0; j < w->nr_handed; j++, k++) {
+			if (old->port == srv->port)
+				khttpd_listener_adopt(&srv->workers[k % srv->nr_workers],
+						      w->listeners[j], w->saved_listener_ready);
+			else
+				khttpd_listener_release(w, w->listeners[j]);
+		}
+		w->nr_handed = 0;
+	}
+}
+
+int khttpd_server_reload(const struct khttpd_config *cfg)
+{
+	struct khttpd_server *old = khttpd_server, *srv;
+	int err;
+
+	lockdep_assert_held(&khttpd_config_lock);
+	if (!old)
+		return -ESRCH;
+	srv = khttpd_server_build(cfg, old, khttpd_generation + 1, &err);
+	if (!srv)
+		return err;
+	/* Nothing fails from here on. */
+	khttpd_server_quiesce(old);
+	khttpd_server_hand_listeners(old, srv);
+	srv->started = old->started; /* the server's uptime goes on */
+	khttpd_generation++;
+	khttpd_server = srv;
+	khttpd_server_run(srv);
+	/* Each of old's connections ends after its request in progress. */
+	smp_store_release(&old->retiring, true);
+	mutex_lock(&khttpd_retire_lock);
+	list_add_tail(&old->retired_node, &khttpd_retiring);
+	mutex_unlock(&khttpd_retire_lock);
+	schedule_delayed_work(&khttpd_reaper, HZ);
+	pr_info("reloaded: generation %lu serving %s on port %d with %d threads\n",
+		khttpd_generation, cfg->docroot, cfg->port, cfg->threads);
+	return 0;
+}
+
+/* Destroys the retiring generations without connections left, every second
+ * while any retire. Takes only the retire lock (see khttpd_retire_lock). */
+static void khttpd_reap(struct work_struct *work)
+{
+	struct khttpd_server *srv, *tmp;
+	LIST_HEAD(gone);
+	bool more;
+
+	mutex_lock(&khttpd_retire_lock);
+	list_for_each_entry_safe(srv, tmp, &khttpd_retiring, retired_node) {
+		/* No listener left: its count can only go down. */
+		if (khttpd_generation_stat(srv, KHTTPD_STAT_CONNECTIONS))
+			continue;
+		khttpd_gone_requests += khttpd_generation_stat(srv, KHTTPD_STAT_REQUESTS);
+		khttpd_gone_handovers += khttpd_generation_stat(srv, KHTTPD_STAT_HANDOVERS);
+		khttpd_gone_refused += khttpd_generation_stat(srv, KHTTPD_STAT_REFUSED_CONNS);
+		list_move_tail(&srv->retired_node, &gone);
+	}
+	more = !list_empty(&khttpd_retiring);
+	mutex_unlock(&khttpd_retire_lock);
+	list_for_each_entry_safe(srv, tmp, &gone, retired_node) {
+		pr_info("generation %lu retired\n", srv->generation);
+		khttpd_server_destroy(srv);
+	}
+	if (more)
+		schedule_delayed_work(&khttpd_reaper, HZ);
 }
 
 void khttpd_server_stop(void)
 {
+	struct khttpd_server *srv, *tmp;
+
 	lockdep_assert_held(&khttpd_config_lock);
 	if (!khttpd_server)
 		return;
+	/* The reaper takes no config lock: waiting for it here is safe. */
+	cancel_delayed_work_sync(&khttpd_reaper);
+	/* The retiring generations' connections are closed as the current's. */
+	list_for_each_entry_safe(srv, tmp, &khttpd_retiring, retired_node) {
+		mutex_lock(&khttpd_retire_lock);
+		list_del(&srv->retired_node);
+		mutex_unlock(&khttpd_retire_lock);
+		khttpd_server_destroy(srv);
+	}
+	khttpd_gone_requests = 0;
+	khttpd_gone_handovers = 0;
+	khttpd_gone_refused = 0;
 	khttpd_server_destroy(khttpd_server);
 	khttpd_server = NULL;
 	pr_info("stopped\n");

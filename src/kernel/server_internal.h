@@ -16,6 +16,7 @@
 #define KHTTPD_SERVER_INTERNAL_H
 
 #include <linux/atomic.h>
+#include <linux/completion.h>
 #include <linux/list.h>
 #include <linux/net.h>
 #include <linux/sched.h>
@@ -69,11 +70,29 @@ struct khttpd_limits {
 struct khttpd_worker {
 	struct khttpd_server *srv;
 	struct task_struct *task;
-	struct socket *listener;
+	/*
+	 * Its listeners, all on the server's port: usually one, more after a
+	 * reload to fewer threads (the new generation adopts every listener
+	 * of the old one, so that no queued connection is lost). The array
+	 * has room for max_listeners; only the worker itself changes
+	 * nr_listeners once it runs (it drops them when asked, see
+	 * drop_listeners).
+	 */
+	struct socket **listeners;
+	int nr_listeners;
+	int max_listeners;
 	/* Taken by socket callbacks (softirq): ready, accept_ready, conn flags. */
 	spinlock_t lock;
 	struct list_head ready; /* connections with events to handle */
 	bool accept_ready;      /* the listener has connections waiting */
+	/*
+	 * A reload asks the worker (under lock) to stop using its listeners:
+	 * it forgets them at its loop top and completes listeners_dropped,
+	 * after which the reload hands them to the new generation.
+	 */
+	bool drop_listeners;
+	struct completion listeners_dropped;
+	int nr_handed; /* reload only: listeners[] it had when asked */
 	wait_queue_head_t wq;
 	/* Worker only: its connections by kind of deadline (enum
 	 * khttpd_timer), each list soonest first. */
@@ -81,6 +100,8 @@ struct khttpd_worker {
 	struct list_head sending;   /* an answer leaving */
 	struct list_head conns;     /* waiting for the next request */
 	struct list_head lingering; /* answered, closing (khttpd_conn_linger) */
+	/* Its listeners' own sk_data_ready: one for all, since every TCP
+	 * socket is born with the same one. */
 	void (*saved_listener_ready)(struct sock *sk);
 	void *scratch_mem; /* the core's scratch block, shared by its connections */
 	struct khttpd_worker_scratch *scratch; /* set up in it, once */
@@ -120,6 +141,17 @@ struct khttpd_conn {
 struct khttpd_server {
 	struct kh_root root;
 	struct khttpd_session_params params;
+	/*
+	 * The same with closing set, for when a reload retires this
+	 * generation: written before the workers start, never after, so a
+	 * worker switches by reading the retiring flag only (no params that
+	 * a worker may be reading are ever written).
+	 */
+	struct khttpd_session_params closing_params;
+	bool retiring; /* smp_store_release by the reload, read by workers */
+	struct list_head retired_node; /* on the retiring list (server.c) */
+	unsigned long generation;
+	bool plain_cache_names; /* its caches are khttpd_conn, khttpd_io */
 	char index[KHTTPD_INDEX_MAX];
 	char dynamic[KHTTPD_DYNAMIC_MAX];
 	int max_header_size;
@@ -128,7 +160,7 @@ struct khttpd_server {
 	struct kmem_cache *conn_cache;
 	struct kmem_cache *io_cache;
 	int port;
-	time64_t started; /* boot time, seconds */
+	time64_t started; /* boot time, seconds (of the first generation) */
 	int nr_workers; /* initialised so far; workers[] has room for all */
 	struct khttpd_worker workers[];
 };
@@ -136,6 +168,13 @@ struct khttpd_server {
 static inline void khttpd_worker_wake(struct khttpd_worker *w)
 {
 	wake_up(&w->wq);
+}
+
+/* The session parameters @srv's connections step with now. */
+static inline const struct khttpd_session_params *
+khttpd_server_params(const struct khttpd_server *srv)
+{
+	return smp_load_acquire(&srv->retiring) ? &srv->closing_params : &srv->params;
 }
 
 /* conn.c: connections, all called by their worker only. */
@@ -157,11 +196,22 @@ void khttpd_conn_stop_all(struct khttpd_worker *w);
 
 /* listener.c */
 
-/* @w's listener on @port (all addresses, SO_REUSEPORT), its callback set. */
+/*
+ * Adds a new listener on @port (all addresses, SO_REUSEPORT) to @w's,
+ * its callback set. @w must have room for it.
+ */
 int khttpd_listen(struct khttpd_worker *w, int port);
-/* Accepts what waits on @w's listener, a batch at a time. */
+/*
+ * Moves listener @sock, whose worker stopped using it, to @w (which has
+ * room): from now on its callback wakes @w.
+ */
+void khttpd_listener_adopt(struct khttpd_worker *w, struct socket *sock,
+			   void (*saved_ready)(struct sock *sk));
+/* Accepts what waits on @w's listeners, a batch at a time. */
 void khttpd_listener_accept(struct khttpd_worker *w);
-/* Detaches the callback and releases the listener (if any). */
+/* Detaches the callback of @sock, one of @w's listeners, and releases it. */
+void khttpd_listener_release(struct khttpd_worker *w, struct socket *sock);
+/* Detaches the callbacks and releases @w's listeners (if any). */
 void khttpd_listener_close(struct khttpd_worker *w);
 /* The listener's sk_data_ready (accepted sockets inherit it). */
 void khttpd_listener_ready(struct sock *sk);

@@ -110,12 +110,14 @@ static void khttpd_status_print(struct seq_file *m, const struct khttpd_stats *s
 	seq_printf(m, "uptime_seconds %llu\n", x->srv.uptime);
 	seq_printf(m, "port %d\n", x->srv.port);
 	seq_printf(m, "threads %d\n", x->srv.threads);
+	seq_printf(m, "generation %lu\n", x->srv.generation);
 	seq_printf(m, "daemon_pid %d\n", x->daemon_pid);
 	seq_printf(m, "connections_active %llu\n", reading + writing + waiting + lingering);
 	seq_printf(m, "connections_reading %llu\n", reading);
 	seq_printf(m, "connections_writing %llu\n", writing);
 	seq_printf(m, "connections_waiting %llu\n", waiting);
 	seq_printf(m, "connections_lingering %llu\n", lingering);
+	seq_printf(m, "retiring_connections %lu\n", x->srv.retiring_conns);
 	seq_printf(m, "accepts %llu\n", s->accepts);
 	seq_printf(m, "handled %llu\n", s->handled);
 	seq_printf(m, "requests %llu\n", s->requests);

@@ -69,6 +69,8 @@ struct khttpd_server_info {
 	int port;       /* the running server's; while stopped, the sysctl's */
 	int threads;    /* likewise */
 	unsigned int fc_entries; /* files in the open-file cache now */
+	unsigned long generation; /* made since the load: starts and reloads */
+	unsigned long retiring_conns; /* open in generations a reload retired */
 };
 
 struct seq_file;
