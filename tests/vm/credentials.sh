@@ -25,7 +25,9 @@ test_credentials_sysctl() {
 	check "sysctl gid exists" test -f "$SYS/gid"
 	expect_eq "uid defaults to 33 (www-data)" 33 "$(cat "$SYS/uid")"
 	expect_eq "gid defaults to 33 (www-data)" 33 "$(cat "$SYS/gid")"
-	expect_fail_with "uid is busy while running" "busy" sysctl_write "$SYS/uid" 34
+	check "uid write while running is staged" sysctl_write "$SYS/uid" 34
+	expect_eq "uid reads the staged value" 34 "$(cat "$SYS/uid")"
+	sysctl_write "$SYS/uid" 33
 	sysctl_write "$SYS/stop" 1
 	for v in -1 2147483648 4294967295 abc ''; do
 		expect_fail_with "uid rejects '$v'" "Invalid argument" sysctl_write "$SYS/uid" "$v"
