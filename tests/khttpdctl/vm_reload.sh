@@ -87,8 +87,8 @@ test_refused() {
 	# Python starts slowly under TCG: wait until it listens.
 	python3 -c 'import socket,time; s=socket.socket(); s.bind(("0.0.0.0", 8082)); s.listen()
 open("/tmp/ctl/listening", "w").close(); time.sleep(60)' &
-	local busy=$! i
-	for i in $(seq 100); do
+	local busy=$!
+	for _ in $(seq 100); do
 		[ -e $D/listening ] && break
 		sleep 0.2
 	done
