@@ -7,8 +7,9 @@
 #   3. DKMS builds and installs khttpd.ko for Debian 6.1 and 6.12 (their
 #      headers, the kernels tools/vm/kernel.sh resolves);
 #   4. in the test VM of each kernel, khttpd.service's own Exec lines load
-#      the module DKMS built, apply /etc/khttpd/khttpd.conf and serve
-#      (tests/deb/guest.sh: systemd cannot run in that guest);
+#      the module DKMS built, apply /etc/khttpd/khttpd.conf, serve and
+#      reload (ExecReload: khttpdctl reload), then stop (tests/deb/guest.sh:
+#      systemd cannot run in that guest);
 #   5. dpkg --purge leaves none of the packages' files, no DKMS tree, no
 #      /etc/khttpd, no /var/log/khttpd.
 # Prints `ok - ...` / `not ok - ...` lines (also to build/deb-test/results.txt)
@@ -108,10 +109,10 @@ for u in khttpd khttpd-fallbackd; do
 done
 check "khttpd-fallbackd --version is the package version ($version)" \
 	test "$(/usr/sbin/khttpd-fallbackd --version)" = "khttpd-fallbackd $version"
-if [ -x /usr/sbin/khttpdctl ]; then
-	check "khttpdctl --version is the package version ($version)" \
-		test "$(/usr/sbin/khttpdctl --version)" = "khttpdctl $version"
-fi
+check "khttpdctl --version is the package version ($version)" \
+	test "$(/usr/sbin/khttpdctl --version)" = "khttpdctl $version"
+check "the shipped /etc/khttpd/khttpd.conf passes khttpdctl check" \
+	/usr/sbin/khttpdctl check /etc/khttpd/khttpd.conf
 check "dkms.conf carries the package version" \
 	grep -qx "PACKAGE_VERSION=\"$version\"" "/usr/src/khttpd-$version/dkms.conf"
 
@@ -171,7 +172,7 @@ while IFS= read -r f; do
 	# ...) stay; the packages' own go.
 	if [ -d "$f" ]; then
 		case $f in
-		/etc/khttpd | /usr/src/khttpd-* | /usr/libexec/khttpd | /usr/share/doc/khttpd* | /var/log/khttpd) ;;
+		/etc/khttpd | /usr/src/khttpd-* | /usr/share/doc/khttpd* | /var/log/khttpd) ;;
 		*) continue ;;
 		esac
 	fi

@@ -4,9 +4,9 @@
 # by hand. The guest's PID 1 is the test initramfs's busybox script, not
 # systemd (and its root is the host's, read-only over 9p), so systemctl
 # cannot start units here: this script runs the unit files' own
-# ExecStartPre/ExecStart/ExecStop lines, read from the installed files, in
-# systemd's order (khttpd.service, then khttpd-fallbackd.service, which is
-# After= and PartOf= it; stopping in reverse). The module comes from
+# ExecStartPre/ExecStart/ExecReload/ExecStop lines, read from the installed
+# files, in systemd's order (khttpd.service, then khttpd-fallbackd.service,
+# which is After= and PartOf= it; stopping in reverse). The module comes from
 # /lib/modules/KVER/updates/dkms/, where DKMS installed it on the host.
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -92,10 +92,56 @@ test_daemon() {
 	expect_eq "the daemon exits 0 on SIGTERM (its unit stops first)" 0 "$?"
 }
 
+# st KEY: KEY's value in the status file.
+st() {
+	sed -n "s/^$1 //p" /proc/net/khttpd/status
+}
+
+# systemctl reload khttpd, as ExecReload, with /etc/khttpd/ replaced by a
+# copy (a bind mount: the guest's root is read-only) whose documentroot is
+# another directory: the new root serves at once; a file naming a missing
+# directory fails the reload and changes nothing.
+test_reload() {
+	if [ ! -e $SYS/reload ]; then
+		fail "khttpd.ko has /proc/sys/net/khttpd/reload (live reload)"
+		return
+	fi
+	local etc=/tmp/khttpd-etc www=/tmp/khttpd-www2 port gen
+	port=$(cat $SYS/serverport)
+	mkdir -p $etc $www
+	chmod 0755 $etc $www
+	echo "reloaded root" > $www/index.html
+	chmod 0644 $www/index.html
+	sed "s|^documentroot *=.*|documentroot = $www|" /etc/khttpd/khttpd.conf > $etc/khttpd.conf
+	if ! mount --bind $etc /etc/khttpd; then
+		fail "bind-mount a changed /etc/khttpd"
+		return
+	fi
+	gen=$(st generation)
+	check "khttpd.service's ExecReload line (khttpdctl reload)" run_lines "$UNIT" ExecReload
+	expect_eq "the reload made generation $((gen + 1))" $((gen + 1)) "$(st generation)"
+	expect_eq "the new documentroot serves at once" "reloaded root" \
+		"$(bash_http body "127.0.0.1:$port" /index.html)"
+
+	sed -i "s|^documentroot *=.*|documentroot = /tmp/khttpd-missing|" $etc/khttpd.conf
+	expect_fail_with "a reload to a missing documentroot fails and says so" \
+		"document root /tmp/khttpd-missing does not exist" run_lines "$UNIT" ExecReload
+	expect_eq "the failed reload made no generation" $((gen + 1)) "$(st generation)"
+	expect_eq "the failed reload put documentroot back" "$www" "$(cat $SYS/documentroot)"
+	expect_eq "the server still serves the reloaded root" "reloaded root" \
+		"$(bash_http body "127.0.0.1:$port" /index.html)"
+
+	umount /etc/khttpd
+	check "ExecReload with the installed file again" run_lines "$UNIT" ExecReload
+	curl -s -o "$KHTTPD_OUT/index-after-reload.html" "http://127.0.0.1:$port/index.html"
+	check "the installed documentroot serves again" \
+		cmp "$(cat $SYS/documentroot)/index.html" "$KHTTPD_OUT/index-after-reload.html"
+}
+
 test_stop() {
 	check "khttpd.service's ExecStop lines (stop, modprobe -r)" run_lines "$UNIT" ExecStop
 	check "the module is unloaded" test ! -e /sys/module/khttpd
 }
 
-run_sections test_start test_serve test_daemon test_stop
+run_sections test_start test_serve test_reload test_daemon test_stop
 summary
