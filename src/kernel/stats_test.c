@@ -111,9 +111,10 @@ static void khttpd_stats_test_requests(struct kunit *test)
 static void khttpd_stats_test_format(struct kunit *test)
 {
 	static const char *const names[] = {
-		"version", "state", "uptime_seconds", "port", "threads", "daemon_pid",
-		"connections_active", "connections_reading", "connections_writing",
-		"connections_waiting", "connections_lingering", "accepts", "handled",
+		"version", "state", "uptime_seconds", "port", "threads", "generation",
+		"daemon_pid", "connections_active", "connections_reading",
+		"connections_writing", "connections_waiting", "connections_lingering",
+		"retiring_connections", "accepts", "handled",
 		"requests", "responses_1xx", "responses_2xx", "responses_3xx",
 		"responses_4xx", "responses_5xx", "bytes_sent", "filecache_hits",
 		"filecache_misses", "filecache_entries", "handovers", "handover_method",
@@ -126,7 +127,7 @@ static void khttpd_stats_test_format(struct kunit *test)
 	};
 	struct khttpd_status_extra x = {
 		.srv = { .running = true, .uptime = 5, .port = 8080, .threads = 2,
-			 .fc_entries = 7 },
+			 .fc_entries = 7, .generation = 3, .retiring_conns = 1 },
 		.daemon_pid = 42, .handovers_refused = 3, .log_records = 9, .log_drops = 1,
 	};
 	struct khttpd_stats s = {
@@ -173,6 +174,10 @@ static void khttpd_stats_test_format(struct kunit *test)
 			KUNIT_EXPECT_STREQ(test, value, "7");
 		if (!strcmp(line, "port"))
 			KUNIT_EXPECT_STREQ(test, value, "8080");
+		if (!strcmp(line, "generation"))
+			KUNIT_EXPECT_STREQ(test, value, "3");
+		if (!strcmp(line, "retiring_connections"))
+			KUNIT_EXPECT_STREQ(test, value, "1");
 		i++;
 	}
 	KUNIT_EXPECT_EQ(test, i, (unsigned int)ARRAY_SIZE(names));
