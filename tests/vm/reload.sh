@@ -76,13 +76,12 @@ wrk_check() {
 # no connection left, then for the reaper (every second) to destroy them:
 # until only the current generation's threads are left.
 retired_all() {
-	local i
-	for i in $(seq 60); do
+	for _ in $(seq 60); do
 		[ "$(st retiring_connections)" = 0 ] && break
 		sleep 0.5
 	done
 	expect_eq "$1: retiring connections drain to 0" 0 "$(st retiring_connections)"
-	for i in $(seq 20); do
+	for _ in $(seq 20); do
 		[ "$(ps -e -o comm= | grep -c '^khttpd/')" = "$(st threads)" ] && break
 		sleep 0.5
 	done
@@ -228,9 +227,10 @@ move_port() {
 	touch $TMP/hold.go
 	wait $holder
 	out=$(cat $TMP/hold.out)
-	echo "# port $from -> $to: held connection: $(echo $out)"
+	out=$(echo "$out" | tr '\n' ' ')
+	echo "# port $from -> $to: held connection: $out"
 	check "port $from -> $to: the held connection's next request is answered, then closed" \
-		test "$(echo $out)" = "status=200 close=1 body=two eof=1"
+		test "$out" = "status=200 close=1 body=two eof=1 "
 	retired_all "port $from -> $to"
 }
 
