@@ -131,11 +131,20 @@ kernel_chain() {
 	# Two VMs, each well inside vm_run's timeout even on the debug kernel.
 	vm_run integration1 "$k" tests/vm/integration.sh "build/kmod/$k/khttpd.ko" 1
 	vm_run integration2 "$k" tests/vm/integration.sh "build/kmod/$k/khttpd.ko" 2
+	# Live reload under load; the debug kernel runs the memory-safety half.
+	vm_run reload "$k" tests/vm/reload.sh "build/kmod/$k/khttpd.ko" \
+		"$([ "$k" = debug ] && echo quick)"
 	if [ -x "$daemon" ]; then
 		vm_run handover "$k" tests/vm/handover.sh "build/kmod/$k/khttpd.ko" "$daemon"
 		vm_run hostile "$k" tests/vm/hostile.sh "build/kmod/$k/khttpd.ko" "$daemon"
 		vm_run observability "$k" tests/vm/observability_vm.sh "build/kmod/$k/khttpd.ko" \
 			"$daemon" build/bin/khttpdctl
+	fi
+	if [ "$k" = deb612 ] && [ -x build/bin/khttpdctl ]; then
+		# khttpdctl apply/reload against the real module (the package
+		# test runs the unit's ExecReload too).
+		vm_run ctl-reload "$k" tests/khttpdctl/vm_reload.sh "build/kmod/$k/khttpd.ko" \
+			build/bin/khttpdctl
 	fi
 	if [ "$k" = deb612 ]; then
 		# The benchmark pipeline end to end, tiny: no timing is judged.
