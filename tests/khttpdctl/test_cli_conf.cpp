@@ -167,7 +167,7 @@ TEST(CliConf, ReloadWritesThenCommits)
 	for (const char* cmd : {"apply", "reload"}) {
 		CtlRun r = run_ctl({"--proc", t.proc(), cmd, f});
 		EXPECT_EQ(r.exit_code, 0) << r.err;
-		EXPECT_EQ(r.out, "khttpd reloaded: " + f + " in effect (2 settings)\n");
+		EXPECT_EQ(r.out, "khttpd reloaded: " + f + " in effect (2 settings, generation 3)\n");
 		EXPECT_EQ(value(t, "serverport"), "8080");
 		EXPECT_EQ(value(t, "threads"), "16");
 		EXPECT_EQ(value(t, "reload"), "1");

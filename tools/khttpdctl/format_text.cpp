@@ -194,6 +194,13 @@ std::string format_text(const Snapshot& s, const Rates* rates)
 	line(out, "port", format_count(st.port));
 	line(out, "document root", s.document_root ? printable(*s.document_root) : "-");
 	line(out, "threads", format_count(st.threads));
+	if (st.generation) {
+		std::string g = format_count(st.generation);
+		if (st.retiring_connections && *st.retiring_connections)
+			g += ", " + format_count(st.retiring_connections) +
+			     " connections finishing in older ones";
+		line(out, "generation", g);
+	}
 	line(out, "daemon", daemon_line(st));
 	line(out, "connections", connections_line(st));
 	line(out, "accepts", format_count(st.accepts) + ", handled " + format_count(st.handled));

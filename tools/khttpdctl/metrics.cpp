@@ -152,6 +152,11 @@ std::string format_metrics(const Snapshot* s)
 	one(e, "khttpd_uptime_seconds", "gauge", "Seconds since the server was started; 0 while stopped.",
 	    st.uptime_seconds);
 	one(e, "khttpd_threads", "gauge", "Worker threads of the server.", st.threads);
+	one(e, "khttpd_generation", "gauge",
+	    "Server generations made since the module was loaded (a start or reload adds one).",
+	    st.generation);
+	one(e, "khttpd_retiring_connections", "gauge",
+	    "Connections still open in generations a reload retired.", st.retiring_connections);
 	e.family("khttpd_daemon_registered", "gauge",
 		 "1 if khttpd-fallbackd is registered; 0: requests for userspace get 503.");
 	if (st.daemon_pid)

@@ -35,6 +35,8 @@ struct Status {
 	Count uptime_seconds;
 	Count port;
 	Count threads;
+	Count generation;           // server generations made since the load (start, reload)
+	Count retiring_connections; // still open in generations a reload retired
 	Count daemon_pid;
 	Count connections_active;
 	Count connections_reading;

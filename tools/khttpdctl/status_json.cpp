@@ -37,6 +37,8 @@ std::string format_json(const Snapshot& s, const Rates* rates)
 	else
 		j.null();
 	j.key("threads").number(st.threads);
+	j.key("generation").number(st.generation);
+	j.key("retiring_connections").number(st.retiring_connections);
 	j.key("daemon_pid").number(st.daemon_pid);
 	j.key("logging");
 	if (s.logging)

@@ -20,6 +20,8 @@ constexpr Field kFields[] = {
 	{"uptime_seconds", &Status::uptime_seconds},
 	{"port", &Status::port},
 	{"threads", &Status::threads},
+	{"generation", &Status::generation},
+	{"retiring_connections", &Status::retiring_connections},
 	{"daemon_pid", &Status::daemon_pid},
 	{"connections_active", &Status::connections_active},
 	{"connections_reading", &Status::connections_reading},
