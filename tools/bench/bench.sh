@@ -6,6 +6,8 @@
 #                             [--sizes "0 1024 ..."] [--conc "1 32 256"]
 #                             [--modes "keepalive close"] [--placement "pinned shared"]
 #                             [--no-log-cost] [--out DIR] [--smoke]
+#                             [--servers "khttpd apache nginx floor"]
+#                             [--workloads "zipf ka1000 ka10000 close256"]
 #
 # Full run (default: deb612, 3 rounds of 5 s, 6 sizes x 2 modes x 3 concurrencies x
 # 3 servers x 2 placements = 648 wrk runs, plus 24 for the access log's cost; ~90 min):
@@ -21,6 +23,15 @@
 # 1 round of 2 s (16 wrk runs); everything (report included) goes to build/bench/smoke/
 # and docs/ is not touched. Exits 0 only if every server answered with the right bytes,
 # every wrk run gave parseable numbers and the access logs hold every answer (make check).
+# --servers: the servers measured (default all four). floor is the TCP floor
+# (tools/bench/floor): a bench-only module answering every request with a prebuilt
+# answer of the cell's size, the ceiling for any HTTP server on this TCP stack; the
+# report gives khttpd as a fraction of it in every cell.
+# --workloads (default all four; "" for none), after each placement's matrix: zipf
+# (10,000 1 KiB files, Zipf-distributed paths, keep-alive c=32, with the open-file
+# caches above and below the file count), ka1000 and ka10000 (keep-alive c=1,000 and
+# c=10,000), close256 (connection per request, c=256). --smoke runs the floor in one
+# cell (pinned keep-alive) and no workload.
 # --out DIR: results and report (DIR/benchmarks.md, DIR/img/) go to DIR, docs/ untouched
 # (for reduced runs that should not replace the published figures).
 set -euo pipefail
@@ -30,6 +41,7 @@ cd "$root"
 kernel=deb612 rounds=3 duration=5 smoke=0 logcost=1 outdir=''
 sizes='0 1024 16384 262144 1048576 4194304' concs='1 32 256' modes='keepalive close'
 placements='pinned shared' log_sizes=1024 log_concs=32 log_modes='keepalive close'
+servers='khttpd apache nginx floor' workloads='zipf ka1000 ka10000 close256' floor_cells='*'
 while [[ $# -gt 0 ]]; do
 	case $1 in
 	--kernel) kernel=$2; shift 2 ;;
@@ -43,7 +55,9 @@ while [[ $# -gt 0 ]]; do
 	--no-log-cost) logcost=0; shift ;;
 	--out) outdir=$2; shift 2 ;;
 	--smoke) smoke=1; shift ;;
-	-h|--help) sed -n '5,9p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	--servers) servers=$2; shift 2 ;;
+	--workloads) workloads=$2; shift 2 ;;
+	-h|--help) sed -n '5,11p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) echo "bench.sh: unknown argument $1" >&2; exit 2 ;;
 	esac
 done
@@ -57,6 +71,9 @@ done
 if [[ $smoke == 1 ]]; then
 	sizes=1024 concs=2 modes='keepalive close' rounds=1 duration=2 placements='pinned shared'
 	log_sizes=1024 log_concs=2 log_modes=keepalive
+	# The floor once (its load, answer and unload), no workload: the smoke
+	# run stays about as short as before.
+	floor_cells='pinned/keepalive/*/*' workloads=''
 	out=$root/build/bench/smoke
 	report=(--md "$out/benchmarks.md" --img "$out/img" --check)
 elif [[ -n $outdir ]]; then
@@ -77,6 +94,11 @@ fi
 t0=$SECONDS
 tools/setup-host.sh
 tools/build-module.sh "$kernel"
+floor_args=()
+if [[ " $servers " == *" floor "* ]]; then
+	tools/bench/floor/build.sh "$kernel" > /dev/null
+	floor_args=(--floor "build/floor/$kernel/khttpd_floor.ko" --floor-cells "$floor_cells")
+fi
 daemon_args=()
 if [[ $logcost == 1 ]]; then
 	# khttpd-log needs the daemon that drains the kernel's access log.
@@ -86,18 +108,26 @@ if [[ $logcost == 1 ]]; then
 fi
 
 in_list() { local x; for x in $2; do [[ $x == "$1" ]] && return 0; done; return 1; }
-nruns=0 nlogruns=0
-for _p in $placements; do for _c in $concs; do for _m in $modes; do for _s in $sizes; do
-	nruns=$((nruns + 3 * rounds))
+nruns=0 nlogruns=0 nsrv=$(wc -w <<< "$servers")
+nwl=$(wc -w <<< "$workloads")
+[[ " $workloads " == *" zipf "* ]] && nwl=$((nwl + 1)) # two cache sizes
+for _p in $placements; do
+	nruns=$((nruns + nwl * nsrv * rounds))
+	for _c in $concs; do for _m in $modes; do for _s in $sizes; do
+	nruns=$((nruns + nsrv * rounds))
 	if [[ $logcost == 1 ]] && in_list "$_s" "$log_sizes" && in_list "$_c" "$log_concs" && in_list "$_m" "$log_modes"; then
 		nlogruns=$((nlogruns + 2 * rounds))
 	fi
-done; done; done; done
+	done; done; done
+done
 [[ $logcost == 1 && $nlogruns == 0 ]] && echo "bench.sh: no log-cost cell in this matrix (they are size $log_sizes, c=$log_concs)"
 # ~3 s of guest overhead per wrk run under TCG (more when other VMs share the CPUs), a few
 # more for the access log's drain and count, plus boot and the servers' starts (~1 min
-# each on a busy host).
+# each on a busy host); a c=10,000 run takes its connections' set-up and tear-down too,
+# and zipf makes 10,000 files.
 timeout=$(((nruns + nlogruns) * (duration + 6) + nlogruns * 10 + $(wc -w <<< "$placements") * 180 + 600))
+[[ " $workloads " == *" ka10000 "* ]] && timeout=$((timeout + $(wc -w <<< "$placements") * nsrv * rounds * 60))
+[[ " $workloads " == *" zipf "* ]] && timeout=$((timeout + 300))
 nruns=$((nruns + nlogruns))
 echo "bench.sh: $nruns wrk runs of ${duration}s on $kernel (placements: $placements; VM timeout ${timeout}s), results in $out"
 rm -rf "$out"
@@ -106,6 +136,7 @@ rc=0
 tools/vm/run.sh --kernel "$kernel" --mem 3072 --out "$out" --timeout "$timeout" -- \
 	tools/bench/guest.sh --ko "build/kmod/$kernel/khttpd.ko" --sizes "$sizes" --conc "$concs" \
 	--modes "$modes" --rounds "$rounds" --duration "$duration" --placement "$placements" \
+	--servers "$servers" --workloads "$workloads" "${floor_args[@]}" \
 	"${daemon_args[@]}" > "$out/console.log" 2>&1 || rc=$?
 grep -E '^(bench-guest|run.sh):' "$out/console.log" | tail -n 5
 if [[ $rc != 0 ]]; then
@@ -118,11 +149,12 @@ fi
 	echo "host_cpu=$(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo), $(nproc) cores"
 	echo "git=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet HEAD -- src include sysctl Kbuild 2>/dev/null || echo '+dirty')"
 	echo "khttpd_ko_sha256=$(sha256sum "build/kmod/$kernel/khttpd.ko" | cut -c1-16)"
+	[[ ${#floor_args[@]} -gt 0 ]] && echo "floor_ko_sha256=$(sha256sum "build/floor/$kernel/khttpd_floor.ko" | cut -c1-16)"
 	echo "run_wall_s=$((SECONDS - t0))"
 	if [[ $smoke == 1 ]]; then
 		echo "command=tools/bench/bench.sh --kernel $kernel --smoke"
 	else
-		echo "command=tools/bench/bench.sh --kernel $kernel --rounds $rounds --duration $duration --sizes \"$sizes\" --conc \"$concs\" --modes \"$modes\" --placement \"$placements\"$( [[ $logcost == 0 ]] && echo ' --no-log-cost')"
+		echo "command=tools/bench/bench.sh --kernel $kernel --rounds $rounds --duration $duration --sizes \"$sizes\" --conc \"$concs\" --modes \"$modes\" --placement \"$placements\" --servers \"$servers\" --workloads \"$workloads\"$( [[ $logcost == 0 ]] && echo ' --no-log-cost')"
 	fi
 } >> "$out/settings.txt"
 python3 tools/bench/report.py --results "$out" "${report[@]}"

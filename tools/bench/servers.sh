@@ -15,11 +15,15 @@
 # where the placement says is an error (die), never a silently wrong number.
 #
 # start_khttpd KO: loads the module and starts it (sets kt to the thread count;
-# the access log is switched off where the module has one); start_apache,
+# the access log is switched off where the module has one; no per-address
+# connection limit: every benchmark client is 127.0.0.1); start_apache,
 # start_nginx: those with the benchmark's configuration (nginx also serves
 # PORT[nginx-log] with an access log, if set); start_logd DAEMON LOG: the
-# hand-over daemon draining khttpd's access log into LOG; stop_servers: stops
-# whatever runs and waits until it is gone.
+# hand-over daemon draining khttpd's access log into LOG; floor_size SIZE: the
+# TCP floor (tools/bench/floor, $FLOOR_KO) loaded, answering SIZE body bytes
+# (reloaded if it answered another size); set_file_caches N|default: khttpd's
+# filecache_entries and nginx's open_file_cache max= set to N (or back);
+# stop_servers: stops whatever runs and waits until it is gone.
 
 SYS=/proc/sys/net/khttpd
 STATUS=/proc/net/khttpd/status
@@ -56,11 +60,13 @@ pids_of() { pgrep -x "$1" | tr '\n' ' '; }
 # ---- khttpd ----
 # khttpd_kthreads: pids of khttpd's worker kernel threads (comm khttpd/N,
 # src/kernel/server.c); not khttpd-fallbackd, whose comm also starts with khttpd.
-khttpd_kthreads() {
-	local d
-	for d in /proc/[0-9]*; do
-		[[ $(cat "$d/comm" 2>/dev/null) =~ ^khttpd/[0-9]+$ ]] && echo "${d#/proc/}"
-	done
+khttpd_kthreads() { comm_pids 'khttpd/[0-9]+'; }
+
+# comm_pids REGEX: pids of the processes whose whole comm matches REGEX (one
+# grep: a fork per process is slow under TCG, and this runs around every wrk
+# run for the server CPU columns).
+comm_pids() {
+	grep -lxE "$1" /proc/[0-9]*/comm 2> /dev/null | cut -d/ -f3
 }
 
 # status_value NAME: a counter of /proc/net/khttpd/status, empty if absent.
@@ -68,8 +74,9 @@ status_value() {
 	[[ -r $STATUS ]] && awk -v n="$1" '$1 == n {print $2; exit}' "$STATUS"
 }
 
+KHTTPD_FILECACHE=
 start_khttpd() {
-	local ko=$1 pid
+	local ko=$1
 	insmod "$ko" || die "insmod $ko"
 	echo "$WWW" > $SYS/documentroot
 	echo "${PORT[khttpd]}" > $SYS/serverport
@@ -78,11 +85,24 @@ start_khttpd() {
 	if [[ -f $SYS/logging ]]; then
 		echo 0 > $SYS/logging || die "logging=0"
 	fi
+	# All clients come from 127.0.0.1: the per-address limit (256 by
+	# default) would reset connections at c >= 256; nginx and Apache have
+	# none. max_connections (RAM / 128 KiB: 24k with 3 GiB) stays.
+	if [[ -f $SYS/max_connections_per_ip ]]; then
+		echo 0 > $SYS/max_connections_per_ip || die "max_connections_per_ip=0"
+	fi
+	KHTTPD_FILECACHE=$(cat $SYS/filecache_entries 2> /dev/null)
 	# Event-driven workers: shared, one per guest CPU serves any number of
 	# connections, as nginx's worker_processes auto does; pinned, one.
 	if [[ $PLACEMENT == pinned ]]; then kt=1; else kt=$(nproc); fi
 	echo "$kt" > $SYS/threads || die "threads=$kt"
 	echo 1 > $SYS/start || die "khttpd start"
+	bind_khttpd
+}
+
+# bind_khttpd: pinned, khttpd's workers go to CPU 0 (checked).
+bind_khttpd() {
+	local pid
 	[[ $PLACEMENT == pinned ]] || return 0
 	# The workers are made with kthread_run and no kthread_bind, so userspace
 	# may set their affinity; taskset -p must then say CPU 0 (mask 1).
@@ -122,6 +142,63 @@ start_logd() {
 	check_placement khttpd-fallbackd "$LOGD_PID"
 }
 
+# set_file_caches N|default: the open-file caches of khttpd (filecache_entries,
+# applied by a stop and start) and nginx (open_file_cache max=, by a reload).
+set_file_caches() {
+	local n=$1 i want
+	[[ $n == default ]] && n=${KHTTPD_FILECACHE:-4096}
+	echo 1 > $SYS/stop || die "khttpd stop"
+	echo "$n" > $SYS/filecache_entries || die "filecache_entries=$n"
+	echo 1 > $SYS/start || die "khttpd start (filecache_entries=$n)"
+	bind_khttpd
+	if [[ -f /tmp/nginx/nginx.pid ]]; then
+		[[ $1 == default ]] && n=$NGINX_FILECACHE
+		sed -i "s/open_file_cache max=[0-9]*/open_file_cache max=$n/" /tmp/nginx/nginx.conf
+		nginx -c /tmp/nginx/nginx.conf -s reload || die "nginx reload (open_file_cache max=$n)"
+		# The old worker finishes and leaves; the new one reads the new max.
+		want=$(($(nproc) + 1))
+		[[ $PLACEMENT == pinned ]] && want=2
+		for i in $(seq 50); do
+			[[ $(pgrep -c -x nginx) -le $want ]] && break
+			sleep 0.2
+		done
+		sleep 1
+		# shellcheck disable=SC2046
+		check_placement nginx $(pids_of nginx)
+	fi
+	echo "bench-servers: file caches: khttpd filecache_entries $(cat $SYS/filecache_entries), nginx open_file_cache max=$n"
+}
+
+# ---- the TCP floor (tools/bench/floor) ----
+FLOOR_SIZE=
+# floor_kthreads: pids of the floor's threads (comm kfloor/N).
+floor_kthreads() { comm_pids 'kfloor/[0-9]+'; }
+
+# floor_size SIZE: the floor answering SIZE body bytes. Pinned: one thread,
+# which the module binds to CPU 0 itself; shared: one per CPU, each bound to
+# its CPU.
+floor_size() {
+	local threads=0 pids
+	[[ $FLOOR_SIZE == "$1" ]] && return 0
+	stop_floor
+	[[ $PLACEMENT == pinned ]] && threads=1
+	insmod "$FLOOR_KO" port="${PORT[floor]}" body_size="$1" threads="$threads" ||
+		die "insmod $FLOOR_KO body_size=$1"
+	FLOOR_SIZE=$1
+	pids=$(floor_kthreads)
+	[[ -n $pids ]] || die "floor: no thread (kfloor/N) found"
+	# shellcheck disable=SC2086
+	check_placement floor $pids
+}
+
+stop_floor() {
+	if grep -q '^khttpd_floor ' /proc/modules; then
+		# Not die(): stop_servers calls this, and die() calls stop_servers.
+		rmmod khttpd_floor || echo "bench-servers: ERROR: rmmod khttpd_floor failed"
+	fi
+	FLOOR_SIZE=
+}
+
 # ---- Apache httpd, event MPM ----
 start_apache() {
 	A=/tmp/apache
@@ -153,6 +230,10 @@ MaxRequestWorkers 256
 MinSpareThreads 64
 MaxSpareThreads 256
 MaxConnectionsPerChild 0
+# Idle keep-alive connections hold no thread in the event MPM; this lets each
+# process keep (64 + 48 x idle threads) of them, ~12k for the 4, for the
+# c=10,000 workload (the default, 2, refuses beyond ~760).
+AsyncRequestWorkerFactor 48
 ListenBacklog 1024
 KeepAlive On
 MaxKeepAliveRequests 0
@@ -184,6 +265,7 @@ EOF
 }
 
 # ---- nginx ----
+NGINX_FILECACHE=1000
 start_nginx() {
 	N=/tmp/nginx
 	mkdir -p $N
@@ -207,7 +289,8 @@ worker_rlimit_nofile 65536;
 pid $N/nginx.pid;
 error_log $N/error.log warn;
 events {
-    worker_connections 4096;
+    # one worker (pinned) must take the c=10,000 workload's connections
+    worker_connections 20000;
     use epoll;
 }
 http {
@@ -219,7 +302,7 @@ http {
     tcp_nodelay on;
     keepalive_timeout 60;
     keepalive_requests 1000000;
-    open_file_cache max=1000 inactive=60s;
+    open_file_cache max=$NGINX_FILECACHE inactive=60s;
     open_file_cache_valid 60s;
     open_file_cache_errors on;
     client_body_temp_path $N/body;
@@ -283,5 +366,6 @@ stop_servers() {
 		echo 1 > $SYS/stop
 		rmmod khttpd
 	fi
+	stop_floor
 	return 0
 }
