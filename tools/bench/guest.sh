@@ -340,9 +340,11 @@ run_one() {
 kver=$(uname -r)
 # floor_cell PLACEMENT MODE CONC SIZE: whether the floor runs there (--floor-cells).
 floor_cell() {
-	local g
+	local g globs
 	[[ $servers == *floor* ]] || return 1
-	for g in $floor_cells; do
+	# Split without pathname expansion: "*" is a pattern here, not files.
+	read -ra globs <<< "$floor_cells"
+	for g in "${globs[@]}"; do
 		# shellcheck disable=SC2053
 		[[ $1/$2/$3/$4 == $g ]] && return 0
 	done
