@@ -435,6 +435,8 @@ for placement in $placements; do
 		[[ $wl == zipf* ]] && set_file_caches default
 	done
 	stop_servers
+	# A and N are set by the starts (servers.sh); a server left out has none.
+	A=${A:-/tmp/apache} N=${N:-/tmp/nginx}
 	cp $A/error.log "$out/conf/apache-error-$placement.log" 2>/dev/null
 	cp $N/error.log "$out/conf/nginx-error-$placement.log" 2>/dev/null
 	cp /tmp/bench-fallbackd.log "$out/conf/fallbackd-$placement.log" 2>/dev/null
