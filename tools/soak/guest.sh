@@ -182,6 +182,7 @@ common_end() {
 # step NAME: what the cycles are doing now, for the watchdog.
 step() {
 	echo "$1" > "$S/step"
+	echo "# step $1 at $EPOCHSECONDS"
 }
 
 # A cycle step that makes no progress for HANG_SECONDS is a hang (a stop,
@@ -220,7 +221,11 @@ cycles() {
 	watchdog &
 	sleep 5
 	for ((i = 1; i <= N; i++)); do
-		echo "# cycle $i at $((EPOCHSECONDS - t0))s"
+		# Memory per cycle: a leak that builds up over the cycles shows
+		# as a trend here long before it stalls anything.
+		echo "# cycle $i at $((EPOCHSECONDS - t0))s: MemAvailable $(slab MemAvailable) kB," \
+			"Slab $(slab Slab) kB, Percpu $(slab Percpu) kB, VmallocUsed $(slab VmallocUsed) kB," \
+			"tmp $(df -k /tmp | awk 'NR == 2 { print $3 }') kB, tasks $(ls /proc | grep -c '^[0-9]')"
 		step "cycle $i harvest"; harvest
 		step "cycle $i stop"; printf '1\n' > $SYS/stop || bad_stop=$((bad_stop + 1))
 		step "cycle $i start"; printf '1\n' > $SYS/start || bad_stop=$((bad_stop + 1))
