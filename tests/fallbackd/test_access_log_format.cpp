@@ -44,7 +44,7 @@ protected:
 };
 
 // The line for @spec, or "<malformed: why>".
-std::string format(const RecordSpec &spec)
+std::string format(const RecordSpec &spec, LogFormat layout = LogFormat::kCombined)
 {
 	std::string bytes = encode_record(spec);
 	LogRecord rec;
@@ -56,8 +56,13 @@ std::string format(const RecordSpec &spec)
 	EXPECT_EQ(size, bytes.size());
 	LocalTimeCache times;
 	std::string out;
-	format_log_line(rec, times, out);
+	format_log_line(rec, times, out, layout);
 	return out;
+}
+
+std::string vhost(const RecordSpec &spec)
+{
+	return format(spec, LogFormat::kVhostCombined);
 }
 
 std::string escaped(std::string_view s)
@@ -199,6 +204,73 @@ TEST_F(AccessLogFormat, EveryStringFieldIsEscaped)
 	s.agent = "a\x01";
 	EXPECT_EQ(format(s), "192.0.2.1 - - [28/Nov/2026:04:00:00 +0000] "
 			     "\"GET /\\x22a\\x22\\x5C HTTP/1.1\" 200 612 \"r\\x0A\" \"a\\x01\" 1234\n");
+}
+
+TEST_F(AccessLogFormat, VhostCombinedPutsTheHostFirst)
+{
+	RecordSpec s;
+	s.host = "www.example.org";
+	EXPECT_EQ(vhost(s), "www.example.org 192.0.2.1 - - [28/Nov/2026:04:00:00 +0000] "
+			    "\"GET /a HTTP/1.1\" 200 612 \"http://example.com/\" \"curl/7.88.1\" 1234\n");
+	// The rest of the line is the combined one, byte for byte, hand-overs too.
+	s.status = 0;
+	s.reason = KHTTPD_HANDOVER_DYNAMIC;
+	EXPECT_EQ(vhost(s), "www.example.org " + format(s));
+	// As the client sent it: its case, its port, an IPv6 literal.
+	s.host = "WWW.Example.ORG:8080";
+	EXPECT_EQ(vhost(s).substr(0, 21), "WWW.Example.ORG:8080 ");
+	s.host = "[2001:db8::1]:80";
+	EXPECT_EQ(vhost(s).substr(0, 17), "[2001:db8::1]:80 ");
+}
+
+TEST_F(AccessLogFormat, VhostCombinedEmptyHostIsADash)
+{
+	// HTTP/1.0 without Host, or "Host:" with nothing.
+	RecordSpec s;
+	s.host = "";
+	EXPECT_EQ(vhost(s), "- " + format(s));
+	EXPECT_EQ(vhost(s).substr(0, 12), "- 192.0.2.1 ");
+}
+
+TEST_F(AccessLogFormat, VhostCombinedHostIsEscaped)
+{
+	RecordSpec s;
+	s.host = "a\"b";
+	EXPECT_EQ(vhost(s), "a\\x22b " + format(s));
+	s.host = "a\\b";
+	EXPECT_EQ(vhost(s), "a\\x5Cb " + format(s));
+	s.host = std::string("a\x01\tb\x7f\xc3\xa9\0", 8);
+	EXPECT_EQ(vhost(s), "a\\x01\\x09b\\x7F\\xC3\\xA9\\x00 " + format(s));
+	// Unquoted: a space would end the field, so it is escaped too.
+	s.host = " evil.example 10.0.0.1 ";
+	EXPECT_EQ(vhost(s), "\\x20evil.example\\x2010.0.0.1\\x20 " + format(s));
+	// Cut by the kernel: "..." after the escaping, as the other fields.
+	s.host = "long\"";
+	s.flags = KHTTPD_LOG_F_HOST_CUT;
+	EXPECT_EQ(vhost(s), "long\\x22... " + format(s));
+}
+
+TEST_F(AccessLogFormat, CombinedNeverShowsTheHost)
+{
+	RecordSpec s;
+	s.host = "only-in-vhost.example";
+	EXPECT_EQ(format(s).find("only-in-vhost"), std::string::npos) << format(s);
+}
+
+TEST(AccessLogFormatName, ParsesItsTwoNamesOnly)
+{
+	LogFormat f = LogFormat::kVhostCombined;
+	EXPECT_TRUE(parse_log_format("combined", f));
+	EXPECT_EQ(f, LogFormat::kCombined);
+	EXPECT_STREQ(log_format_name(f), "combined");
+	EXPECT_TRUE(parse_log_format("vhost_combined", f));
+	EXPECT_EQ(f, LogFormat::kVhostCombined);
+	EXPECT_STREQ(log_format_name(f), "vhost_combined");
+	for (const char *bad : {"", "Combined", "vhost", "common", "combined ", "vhost-combined"}) {
+		f = LogFormat::kVhostCombined;
+		EXPECT_FALSE(parse_log_format(bad, f)) << bad;
+		EXPECT_EQ(f, LogFormat::kVhostCombined) << bad; // untouched
+	}
 }
 
 TEST(AccessLogTime, LocalZoneWithItsOffset)

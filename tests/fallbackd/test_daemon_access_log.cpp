@@ -70,6 +70,28 @@ TEST_F(DaemonAccessLog, WritesTheLogAndReopensItOnSigusr1)
 	EXPECT_EQ(daemon_.wait_exit(), 0);
 	std::string out = daemon_.output();
 	EXPECT_NE(out.find("reopening the access log"), std::string::npos) << out;
+	EXPECT_NE(out.find("access log " + log_ + " (combined)"), std::string::npos) << out;
+}
+
+TEST_F(DaemonAccessLog, VhostCombinedPutsTheHostFirst)
+{
+	start({"--access-log", log_, "--access-log-source", fifo_, "--log-format",
+	       "vhost_combined"});
+	ASSERT_TRUE(started());
+	UniqueFd w = open_fifo_writer(fifo_);
+	ASSERT_TRUE(w.valid()) << "the daemon did not open the source";
+	RecordSpec none;
+	none.line = "GET /2 HTTP/1.0";
+	none.host = "";
+	ASSERT_TRUE(write_fifo(w.get(), record_for("/1") + encode_record(none)));
+	EXPECT_EQ(wait_lines(log_, 2),
+		  "example.com " + line_for("/1") +
+			  "- 192.0.2.1 - - [28/Nov/2026:04:00:00 +0000] \"GET /2 HTTP/1.0\" 200 612 "
+			  "\"http://example.com/\" \"curl/7.88.1\" 1234\n");
+	ASSERT_EQ(kill(daemon_.pid(), SIGTERM), 0);
+	EXPECT_EQ(daemon_.wait_exit(), 0);
+	std::string out = daemon_.output();
+	EXPECT_NE(out.find("access log " + log_ + " (vhost_combined)"), std::string::npos) << out;
 }
 
 TEST_F(DaemonAccessLog, MissingSourceIsReportedOnce)

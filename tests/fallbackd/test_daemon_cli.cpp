@@ -27,7 +27,8 @@ TEST_F(DaemonCommandLine, HelpExitsZero)
 	EXPECT_EQ(out.rfind("Usage: khttpd-fallbackd", 0), 0u) << out;
 	for (const char *opt : {"--backend", "--no-proxy-protocol", "--control", "--socket-fd",
 				"--max-connections", "--max-per-client", "--idle-timeout", "--verbose",
-				"--access-log", "--no-access-log", "SIGUSR1", "--help", "--version"})
+				"--access-log", "--no-access-log", "--log-format", "SIGUSR1", "--help",
+				"--version"})
 		EXPECT_NE(out.find(opt), std::string::npos) << opt;
 }
 
@@ -56,6 +57,8 @@ TEST_F(DaemonCommandLine, BadValuesExitTwo)
 		     {"--backend", "no-such-host.invalid:80"},
 		     {"--access-log", "relative.log"},
 		     {"--access-log", "/tmp/a.log", "--no-access-log"},
+		     {"--log-format", "apache"},
+		     {"--log-format"},
 	     }) {
 		DaemonProcess d;
 		ASSERT_TRUE(d.start_plain(args));

@@ -92,6 +92,7 @@ TEST(Options, HelpMentionsEveryOption)
 				 "--max-connections", "--max-per-client", "--idle-timeout",
 				 "--verbose", "--help", "--version", KHTTPD_FALLBACK_CONTROL,
 				 "--access-log", "--no-access-log", kDefaultAccessLog,
+				 "--log-format", "vhost_combined",
 				 kAccessLogSource, "SIGUSR1",
 				 kClientPortPath, "8080", "4096", "default 64", "default 60"})
 		EXPECT_NE(help.find(name), std::string::npos) << name;
@@ -145,6 +146,12 @@ TEST(Options, Errors)
 		{{"--access-log", "/a", "--no-access-log"}, "exclude each other"},
 		{{"--no-access-log=1"}, "takes no value"},
 		{{"--access-log-source", ""}, "needs a path"},
+		{{"--log-format"}, "needs a value"},
+		{{"--log-format", ""}, "--log-format '': expected combined or vhost_combined"},
+		{{"--log-format", "common"}, "--log-format 'common': expected combined or vhost_combined"},
+		{{"--log-format=Combined"}, "expected combined or vhost_combined"},
+		{{"--log-format", "vhost"}, "expected combined or vhost_combined"},
+		{{"--log-format", "vhost_combined", "--no-access-log"}, "exclude each other"},
 	};
 	for (const BadCase &c : cases) {
 		ParseResult r = parse(c.args);
@@ -182,6 +189,25 @@ TEST(Options, AccessLog)
 	r = parse({"--socket-fd", "3", "--access-log=/tmp/a.log"});
 	ASSERT_EQ(r.outcome, ParseOutcome::kRun) << r.error;
 	EXPECT_TRUE(r.options.access_log_enabled());
+}
+
+TEST(Options, LogFormat)
+{
+	ParseResult r = parse({});
+	ASSERT_EQ(r.outcome, ParseOutcome::kRun) << r.error;
+	EXPECT_EQ(r.options.log_format, LogFormat::kCombined);
+	r = parse({"--log-format", "vhost_combined"});
+	ASSERT_EQ(r.outcome, ParseOutcome::kRun) << r.error;
+	EXPECT_EQ(r.options.log_format, LogFormat::kVhostCombined);
+	r = parse({"--log-format=combined"});
+	ASSERT_EQ(r.outcome, ParseOutcome::kRun) << r.error;
+	EXPECT_EQ(r.options.log_format, LogFormat::kCombined);
+	r = parse({"--log-format=vhost_combined", "--log-format", "combined"}); // the last wins
+	ASSERT_EQ(r.outcome, ParseOutcome::kRun) << r.error;
+	EXPECT_EQ(r.options.log_format, LogFormat::kCombined);
+	r = parse({"--log-format", "vhost_combined", "--access-log", "/srv/a.log"});
+	ASSERT_EQ(r.outcome, ParseOutcome::kRun) << r.error;
+	EXPECT_EQ(r.options.log_format, LogFormat::kVhostCombined);
 }
 
 TEST(Options, LastValueWins)

@@ -273,7 +273,7 @@ void AccessLogDrain::parse_buffer()
 			pos += size;
 			continue;
 		}
-		format_log_line(rec, times_, pending_);
+		format_log_line(rec, times_, pending_, config_.format);
 		pending_lines_++;
 		pos += size;
 	}

@@ -30,6 +30,7 @@ namespace fallbackd {
 struct AccessLogConfig {
 	std::string log_path;	 // the text log, opened O_APPEND
 	std::string source_path; // the binary records (the proc file, or a FIFO in tests)
+	LogFormat format = LogFormat::kCombined; // the lines' layout (--log-format)
 	// Between attempts to open a missing source or log file.
 	std::chrono::milliseconds retry{2000};
 	// After a read that found records, before polling the source again.

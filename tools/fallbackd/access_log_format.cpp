@@ -57,7 +57,41 @@ void append_quoted(std::string &out, std::string_view s, bool cut)
 	out.push_back('"');
 }
 
+// vhost_combined's host field: unquoted, so a space is escaped too
+// (append_log_escaped() keeps it, as the quoted fields may).
+void append_host(std::string &out, std::string_view s, bool cut)
+{
+	if (s.empty()) {
+		out.push_back('-');
+		return;
+	}
+	for (size_t space; (space = s.find(' ')) != std::string_view::npos;
+	     s.remove_prefix(space + 1)) {
+		append_log_escaped(out, s.substr(0, space));
+		out.append("\\x20");
+	}
+	append_log_escaped(out, s);
+	if (cut)
+		out.append("...");
+}
+
 } // namespace
+
+bool parse_log_format(std::string_view name, LogFormat &out)
+{
+	if (name == "combined")
+		out = LogFormat::kCombined;
+	else if (name == "vhost_combined")
+		out = LogFormat::kVhostCombined;
+	else
+		return false;
+	return true;
+}
+
+const char *log_format_name(LogFormat format)
+{
+	return format == LogFormat::kVhostCombined ? "vhost_combined" : "combined";
+}
 
 RecordParse parse_log_record(const void *data, size_t avail, LogRecord &out, size_t &size,
 			     const char *&why)
@@ -140,9 +174,14 @@ void append_log_escaped(std::string &out, std::string_view s)
 	}
 }
 
-void format_log_line(const LogRecord &r, LocalTimeCache &times, std::string &out)
+void format_log_line(const LogRecord &r, LocalTimeCache &times, std::string &out,
+		     LogFormat format)
 {
 	const khttpd_log_record &h = r.head;
+	if (format == LogFormat::kVhostCombined) {
+		append_host(out, r.host, h.flags & KHTTPD_LOG_F_HOST_CUT);
+		out.push_back(' ');
+	}
 	append_address(out, h);
 	out.append(" - - [");
 	out.append(times.format(static_cast<time_t>(h.time_ns / 1000000000u)));

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 // The access log's records (include/uapi/khttpd/access_log.h) checked and
 // turned into lines of nginx's `combined` format, with the request time in
-// microseconds appended. Pure functions: no I/O, no global state but the
+// microseconds appended, or with the Host first (Apache's vhost_combined,
+// for name-based virtual hosts). Pure functions: no I/O, no global state but the
 // time zone, which localtime_r() reads.
 #ifndef KHTTPD_FALLBACKD_ACCESS_LOG_FORMAT_H
 #define KHTTPD_FALLBACKD_ACCESS_LOG_FORMAT_H
@@ -49,6 +50,16 @@ private:
 	size_t len_ = 0;
 };
 
+// The text line's layout (--log-format).
+enum class LogFormat {
+	kCombined,	// nginx's combined plus the microseconds (the default)
+	kVhostCombined, // "HOST " then the combined line, as Apache's vhost_combined
+};
+
+// "combined" or "vhost_combined" into @out; false for any other text.
+bool parse_log_format(std::string_view name, LogFormat &out);
+const char *log_format_name(LogFormat format);
+
 // Appends @s escaped as nginx's default log escaping does: '"', '\\' and
 // every byte below 0x20 or from 0x7f up become "\xHH" (upper-case hex).
 void append_log_escaped(std::string &out, std::string_view s);
@@ -57,8 +68,12 @@ void append_log_escaped(std::string &out, std::string_view s);
 //   ADDR - - [TIME] "LINE" STATUS BYTES "REFERER" "AGENT" USEC
 // A hand-over (status 0) has "-" for STATUS and BYTES and ends with
 // " handover=REASON". An empty string is "-"; a string the kernel cut
-// ends with "...".
-void format_log_line(const LogRecord &r, LocalTimeCache &times, std::string &out);
+// ends with "...". kVhostCombined puts "HOST " in front: the Host as the
+// client sent it (the record has no server port, so no ":PORT"), unquoted,
+// escaped as the others and a space as "\x20", so that the first space
+// still ends the field.
+void format_log_line(const LogRecord &r, LocalTimeCache &times, std::string &out,
+		     LogFormat format = LogFormat::kCombined);
 
 } // namespace fallbackd
 

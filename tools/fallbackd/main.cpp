@@ -121,11 +121,14 @@ int main(int argc, char **argv)
 	config.access_log = o.access_log_enabled();
 	config.access_log_config.log_path = o.access_log;
 	config.access_log_config.source_path = o.access_log_source;
+	config.access_log_config.format = o.log_format;
 
 	raise_fd_limit(o.max_connections);
 	std::string per_client = o.max_per_client ? std::to_string(o.max_per_client) : "no cap";
 	std::string idle = o.idle_timeout ? std::to_string(o.idle_timeout) + " s" : "never";
-	std::string access_log = config.access_log ? o.access_log : std::string("off");
+	std::string access_log = "off";
+	if (config.access_log)
+		access_log = o.access_log + " (" + log_format_name(o.log_format) + ")";
 	log_info("version %s starting: backend %s, PROXY protocol %s, at most %u connections "
 		 "(per client: %s), idle timeout %s, access log %s%s",
 		 version_number(), format_address(config.backend).c_str(), o.proxy_protocol ? "on" : "off",

@@ -76,7 +76,8 @@ ParseResult parse_options(int argc, const char *const *argv)
 		bool takes_value = name == "--backend" || name == "--control" ||
 				   name == "--socket-fd" || name == "--max-connections" ||
 				   name == "--idle-timeout" || name == "--max-per-client" ||
-				   name == "--access-log" || name == "--access-log-source";
+				   name == "--access-log" || name == "--access-log-source" ||
+				   name == "--log-format";
 		bool is_flag = name == "--help" || name == "--version" || name == "--verbose" ||
 			       name == "--no-proxy-protocol" || name == "--no-access-log";
 		if (!takes_value && !is_flag)
@@ -113,6 +114,11 @@ ParseResult parse_options(int argc, const char *const *argv)
 					    "': expected an absolute path");
 			o.access_log = std::string(value);
 			o.access_log_given = true;
+		} else if (name == "--log-format") {
+			if (!parse_log_format(value, o.log_format))
+				return fail("--log-format '" + std::string(value) +
+					    "': expected combined or vhost_combined");
+			o.log_format_given = true;
 		} else if (name == "--access-log-source") {
 			if (value.empty())
 				return fail("--access-log-source needs a path");
@@ -160,6 +166,8 @@ ParseResult parse_options(int argc, const char *const *argv)
 		return fail("--control and --socket-fd exclude each other");
 	if (o.access_log_given && o.no_access_log)
 		return fail("--access-log and --no-access-log exclude each other");
+	if (o.log_format_given && o.no_access_log)
+		return fail("--log-format and --no-access-log exclude each other");
 	return r;
 }
 
@@ -206,6 +214,9 @@ std::string usage_text()
 	       "                          nginx's combined format plus the request time in\n"
 	       "                          microseconds (default " + std::string(kDefaultAccessLog) + ";\n"
 	       "                          with --socket-fd only if given)\n"
+	       "  --log-format FORMAT     the access log's lines: combined (the default, as\n"
+	       "                          above) or vhost_combined (the request's Host\n"
+	       "                          first, then the combined line; for vhosts=1)\n"
 	       "  --no-access-log         do not write the access log\n"
 	       "  --verbose               log every connection\n"
 	       "  -h, --help              print this help and exit\n"

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <string>
 
+#include "access_log_format.h" // LogFormat
 #include "socket_address.h"
 
 namespace fallbackd {
@@ -38,6 +39,8 @@ struct Options {
 	std::string access_log = kDefaultAccessLog; // --access-log
 	bool access_log_given = false;
 	bool no_access_log = false; // --no-access-log
+	LogFormat log_format = LogFormat::kCombined; // --log-format
+	bool log_format_given = false;
 	// Hidden, for tests: read records from here (a FIFO) instead.
 	std::string access_log_source = kAccessLogSource;
 
