@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "request_record.h"
+#include "virtual_host.h"
 
 namespace khttpd {
 
@@ -27,8 +28,9 @@ void RequestRecord::fill(kh_request_log &log, StrView raw, const RequestHead *he
 		log.referer_len = head->referer.size();
 		log.agent = head->user_agent.data();
 		log.agent_len = head->user_agent.size();
-		log.host = head->host.data();
-		log.host_len = head->host.size();
+		StrView host = request_host(*head);
+		log.host = host.data();
+		log.host_len = host.size();
 	}
 }
 

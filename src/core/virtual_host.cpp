@@ -74,6 +74,14 @@ bool strip_port(StrView &host)
 
 } // namespace
 
+StrView request_host(const RequestHead &head)
+{
+	StrView authority = target_authority(head.target);
+	if (!authority.empty())
+		return authority;
+	return head.has_host ? head.host : StrView();
+}
+
 kh_u16 virtual_host(const RequestHead &head, char *out, kh_size &len)
 {
 	len = 0;

@@ -26,4 +26,9 @@ constexpr StrView kDefaultHost = "_default";
 // (and ':' inside an IPv6 literal's brackets), or over kHostMax.
 kh_u16 virtual_host(const RequestHead &head, char *out, kh_size &len);
 
+// The host the request names, as sent: an absolute-form target's authority
+// (port included), else the Host field; empty if neither. What the access
+// log records, so that it names the site virtual_host() chose.
+StrView request_host(const RequestHead &head);
+
 } // namespace khttpd

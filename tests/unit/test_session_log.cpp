@@ -28,6 +28,17 @@ protected:
 	}
 };
 
+// The host logged is the one the request names: an absolute-form target's
+// authority wins over Host, as it does for the virtual host served.
+TEST_F(RequestLogTest, AbsoluteFormHostIsLogged)
+{
+	std::string in = "GET http://A.example:8080/hello.txt HTTP/1.1\r\nHost: b.example\r\n"
+			 "Connection: close\r\n\r\n";
+	ASSERT_EQ(run(in), ok("text/plain", kHello, false));
+	ASSERT_EQ(conn_->nrecords, 1);
+	EXPECT_EQ(std::string(rec(0).host), "A.example:8080");
+}
+
 TEST_F(RequestLogTest, OneRecordPerAnswerWithItsFields)
 {
 	std::string in = "GET /hello.txt HTTP/1.1\r\nHost: Example.org\r\n"
