@@ -47,7 +47,6 @@ int khttpd_limits_init(struct khttpd_limits *l, int max_conns, int max_per_ip)
 
 	l->max_conns = max_conns;
 	l->max_per_ip = max_per_ip;
-	l->stats = NULL; /* the server sets its own */
 	atomic_set(&l->open, 0);
 	spin_lock_init(&l->lock);
 	l->peers = NULL;
@@ -179,20 +178,18 @@ static int khttpd_peer_get(struct khttpd_limits *l, const struct in6_addr *addr,
 	return *peer ? 0 : KHTTPD_REFUSED_PER_IP;
 }
 
-/* The status file's refusals (the namespace's, since it was made). */
-static void khttpd_count_refusal(struct khttpd_limits *l, int why)
+/* The status file's refusals, since the module loaded. */
+static void khttpd_count_refusal(int why)
 {
-	if (!l->stats)
-		return;
 	switch (why) {
 	case KHTTPD_REFUSED_MAX:
-		khttpd_stat_inc(l->stats, refused_max);
+		khttpd_stat_inc(refused_max);
 		break;
 	case KHTTPD_REFUSED_PER_IP:
-		khttpd_stat_inc(l->stats, refused_per_ip);
+		khttpd_stat_inc(refused_per_ip);
 		break;
 	default:
-		khttpd_stat_inc(l->stats, refused_nomem);
+		khttpd_stat_inc(refused_nomem);
 		break;
 	}
 }
@@ -213,7 +210,7 @@ int khttpd_limits_admit(struct khttpd_limits *l, struct socket *sock,
 	if (why) {
 		atomic_dec(&l->open);
 		atomic_long_inc(&l->refused[why]);
-		khttpd_count_refusal(l, why);
+		khttpd_count_refusal(why);
 	}
 	return why;
 }
