@@ -16,37 +16,50 @@ constexpr int hex_value(char c)
 	return -1;
 }
 
-// Strips "scheme://authority" from an absolute-form target.
-StrView origin_part(StrView target)
+// Splits a target into its authority (empty for origin-form) and the
+// origin part ("/path?q"). False for an absolute-form target of a scheme
+// other than http or https, or no target at all.
+bool split_target(StrView target, StrView &authority, StrView &origin)
 {
-	if (target[0] == '/')
-		return target;
+	authority = StrView();
+	if (target.empty())
+		return false;
+	if (target[0] == '/') {
+		origin = target;
+		return true;
+	}
 	kh_size colon = target.find(':');
 	if (colon == StrView::npos || !target.substr(colon).starts_with("://"))
-		return StrView();
+		return false;
 	StrView scheme = target.substr(0, colon);
 	if (!scheme.equals_icase("http") && !scheme.equals_icase("https"))
-		return StrView();
+		return false;
 	StrView rest = target.substr(colon + 3);
 	// The authority ends at the first '/' or '?' ("http://host?q/x").
 	kh_size end = 0;
 	while (end < rest.size() && rest[end] != '/' && rest[end] != '?')
 		end++;
-	if (end == rest.size())
-		return StrView("/"); // "http://host": the path is "/"
-	return rest.substr(end); // "/path..." or "?q" (empty path)
+	authority = rest.substr(0, end);
+	// "http://host": the path is "/"; else "/path..." or "?q" (empty path)
+	origin = end == rest.size() ? StrView("/") : rest.substr(end);
+	return true;
 }
 
 } // namespace
+
+StrView target_authority(StrView target)
+{
+	StrView authority, origin;
+	split_target(target, authority, origin);
+	return authority;
+}
 
 kh_u16 resolve_request_path(StrView target, char *scratch, kh_size scratch_size,
 			    RequestPath &out)
 {
 	out = RequestPath{};
-	if (target.empty())
-		return 400;
-	StrView origin = origin_part(target);
-	if (origin.empty())
+	StrView authority, origin;
+	if (!split_target(target, authority, origin))
 		return 400;
 	// A fragment is never sent, in the path or the query.
 	if (origin.find('#') != StrView::npos)

@@ -24,6 +24,11 @@ struct RequestPath {
 kh_u16 resolve_request_path(StrView target, char *scratch, kh_size scratch_size,
 			    RequestPath &out);
 
+// The authority of an absolute-form http(s) target ("http://a.example:80/x"
+// -> "a.example:80"); empty for origin-form and anything
+// resolve_request_path refuses for its scheme.
+StrView target_authority(StrView target);
+
 // True if any segment of a resolved path starts with '.' (".git",
 // ".htaccess"): such files are never served.
 bool has_hidden_segment(StrView rel);

@@ -2,6 +2,8 @@
 // The host a request names, made safe to use as one directory name.
 #include "virtual_host.h"
 
+#include "request_path.h"
+
 namespace khttpd {
 namespace {
 
@@ -27,23 +29,6 @@ constexpr bool all_digits(StrView s)
 		if (c < '0' || c > '9')
 			return false;
 	return true;
-}
-
-// The authority of an absolute-form target ("http://a.example:80/x" ->
-// "a.example:80"); empty for origin-form. The path resolver has already
-// refused any other scheme.
-StrView target_authority(StrView target)
-{
-	if (target.empty() || target[0] == '/')
-		return StrView();
-	kh_size sep = target.find(StrView("://"));
-	if (sep == StrView::npos)
-		return StrView();
-	StrView rest = target.substr(sep + 3);
-	kh_size end = 0;
-	while (end < rest.size() && rest[end] != '/' && rest[end] != '?' && rest[end] != '#')
-		end++;
-	return rest.substr(0, end);
 }
 
 // @host without its port: "[v6]:80" -> "[v6]", "a.example:80" -> "a.example".
