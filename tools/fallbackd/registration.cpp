@@ -172,9 +172,13 @@ void Registration::run()
 			break;
 		}
 		UniqueFd kernel_end(sv[1]);
+		// The attempt begins before the news of the channel: the main
+		// thread, woken by that news, asks poll_registered() when to
+		// announce the registration. Begun after, it could find no
+		// attempt, wait with no timeout and never say "registered".
+		begin_attempt();
 		publish_channel(UniqueFd(sv[0]));
 
-		begin_attempt();
 		int kernel_fd = kernel_end.get();
 		int rc = ioctl(control.get(), KHTTPD_IOC_SERVE, &kernel_fd);
 		int err = rc == 0 ? 0 : errno;
