@@ -34,6 +34,13 @@ mkdir -p "$out"
 passed=0
 failed=0
 failures=()
+check_t0=$EPOCHSECONDS
+
+# took WHAT T0: notes how long WHAT took since T0, for the time summary
+# printed at the end (the debug chain's subshell appends to it too).
+took() {
+	echo "$(($EPOCHSECONDS - $2)) $1" >> "$out/times.txt"
+}
 
 ok() { passed=$((passed + 1)); echo "check: ok - $1"; }
 not_ok() {
@@ -67,9 +74,11 @@ vm_run() {
 	# The debug kernel's guest shares the host with the other chain's
 	# (below): a third more time than when it ran alone.
 	local tmo=1500
-	[ "$kernel" = debug ] && tmo=2700
+	[ "$kernel" = debug ] && tmo=3000
+	local t0=$EPOCHSECONDS
 	tools/vm/run.sh --kernel "$kernel" --out "$dir" --timeout "$tmo" "${opts[@]}" -- "$@" \
 		> "$dir/console.log" 2>&1 || rc=$?
+	took "$kernel $name" "$t0"
 	count_results "$kernel $name" "$dir/results.txt"
 	case $rc in
 	0) ok "$kernel $name: guest script passed, dmesg clean" ;;
@@ -123,6 +132,12 @@ daemon=build/bin/khttpd-fallbackd
 
 # kernel_chain K: builds khttpd.ko for K and runs its VMs.
 kernel_chain() {
+	local k=$1 chain_t0=$EPOCHSECONDS
+	kernel_chain_steps "$k"
+	took "$k chain" "$chain_t0"
+}
+
+kernel_chain_steps() {
 	local k=$1
 	echo "check: === module build for $k ==="
 	if tools/build-module.sh "$k" > "$out/build-$k.log" 2>&1; then
@@ -132,17 +147,35 @@ kernel_chain() {
 		not_ok "$k: khttpd.ko build"
 		return
 	fi
-	# Two VMs, each well inside vm_run's timeout even on the debug kernel.
-	vm_run integration1 "$k" tests/vm/integration.sh "build/kmod/$k/khttpd.ko" 1
-	vm_run integration2 "$k" tests/vm/integration.sh "build/kmod/$k/khttpd.ko" 2
-	# Live reload under load; the debug kernel runs the memory-safety half.
-	vm_run reload "$k" tests/vm/reload.sh "build/kmod/$k/khttpd.ko" \
-		"$([ "$k" = debug ] && echo quick)"
-	if [ -x "$daemon" ]; then
-		vm_run handover "$k" tests/vm/handover.sh "build/kmod/$k/khttpd.ko" "$daemon"
-		vm_run hostile "$k" tests/vm/hostile.sh "build/kmod/$k/khttpd.ko" "$daemon"
-		vm_run observability "$k" tests/vm/observability_vm.sh "build/kmod/$k/khttpd.ko" \
-			"$daemon" build/bin/khttpdctl
+	local ko=build/kmod/$k/khttpd.ko
+	if [ "$k" = debug ]; then
+		# A debug VM costs minutes besides its script (boot, and
+		# kmemleak's scans of all memory at the end): the same scripts
+		# in three VMs. Live reload runs its memory-safety half here.
+		vm_run integration "$k" tests/vm/integration.sh "$ko" all
+		if [ -x "$daemon" ]; then
+			vm_run reload-handover "$k" tests/vm/sequence.sh \
+				reload tests/vm/reload.sh "$ko" quick :: \
+				handover tests/vm/handover.sh "$ko" "$daemon"
+			vm_run hostile-observability "$k" tests/vm/sequence.sh \
+				hostile tests/vm/hostile.sh "$ko" "$daemon" :: \
+				observability tests/vm/observability_vm.sh "$ko" "$daemon" build/bin/khttpdctl
+		else
+			vm_run reload "$k" tests/vm/reload.sh "$ko" quick
+		fi
+	else
+		# Two VMs for the integration test, so that a failure shows
+		# sooner and each is well inside vm_run's timeout.
+		vm_run integration1 "$k" tests/vm/integration.sh "$ko" 1
+		vm_run integration2 "$k" tests/vm/integration.sh "$ko" 2
+		# Live reload under load.
+		vm_run reload "$k" tests/vm/reload.sh "$ko"
+		if [ -x "$daemon" ]; then
+			vm_run handover "$k" tests/vm/handover.sh "$ko" "$daemon"
+			vm_run hostile "$k" tests/vm/hostile.sh "$ko" "$daemon"
+			vm_run observability "$k" tests/vm/observability_vm.sh "$ko" \
+				"$daemon" build/bin/khttpdctl
+		fi
 	fi
 	if [ "$k" = deb612 ] && [ -x build/bin/khttpdctl ]; then
 		# khttpdctl apply/reload against the real module (the package
@@ -153,7 +186,10 @@ kernel_chain() {
 	if [ "$k" = deb612 ]; then
 		# The benchmark pipeline end to end, tiny: no timing is judged.
 		echo "check: === benchmark smoke run on $k ==="
-		if tools/bench/bench.sh --kernel "$k" --smoke > "$out/bench-smoke.log" 2>&1; then
+		local t0=$EPOCHSECONDS rc=0
+		tools/bench/bench.sh --kernel "$k" --smoke > "$out/bench-smoke.log" 2>&1 || rc=$?
+		took "$k bench smoke" "$t0"
+		if [ "$rc" -eq 0 ]; then
 			ok "$k: benchmark smoke run (khttpd, Apache, nginx answered; wrk parsed)"
 		else
 			tail -n 30 "$out/bench-smoke.log"
@@ -174,7 +210,9 @@ serial_kernels=$kernels
 if [[ " $kernels " == *" debug "* && $(echo $kernels | wc -w) -gt 1 ]]; then
 	serial_kernels=$(echo " $kernels " | sed 's/ debug / /')
 	(
+		t0=$EPOCHSECONDS
 		tools/vm/kernel.sh kdir debug > "$out/debug-kernel.log" 2>&1
+		took "debug kernel build" "$t0"
 		while [ ! -e "$out/.tools-built" ]; do sleep 5; done
 		kernel_chain debug
 	) > "$out/chain-debug.log" 2>&1 &
@@ -213,11 +251,15 @@ else
 fi
 touch "$out/.tools-built"
 
+took "host tests, fuzzing, tools" "$check_t0"
+
+deb_t0=$EPOCHSECONDS
 echo "check: === Debian packages (make deb, dpkg -i, DKMS for 6.1 and 6.12, VM, purge) ==="
 if ! tests/deb/deb_test.sh > "$out/deb.log" 2>&1; then
 	tail -n 30 "$out/deb.log"
 fi
 count_results deb build/deb-test/results.txt
+took "Debian packages" "$deb_t0"
 
 for k in $serial_kernels; do
 	kernel_chain "$k"
@@ -235,7 +277,11 @@ if [ -n "${debug_chain:-}" ]; then
 	done < "$out/chain-debug.log"
 fi
 
+took "make check" "$check_t0"
+
 echo
+# Where the time went, slowest first: on CI only the last lines show.
+echo "check: times (s): $(sort -rn "$out/times.txt" | head -n 12 | awk '{t=$1; $1=""; printf "%s%s %d", sep, substr($0,2), t; sep=", "}')"
 if [ "$failed" -ne 0 ]; then
 	echo "check: FAILED:"
 	printf '  %s\n' "${failures[@]}"

@@ -20,6 +20,12 @@ SYS=/proc/sys/net/khttpd
 WWW=/tmp/www
 PORT=80
 URL=http://127.0.0.1:$PORT
+# big.bin: far larger than any socket buffer, so an answer takes many
+# sends and a slow reader stays in the middle of one. 100 MiB; 16 MiB on
+# the debug kernel, where KASAN makes every byte copied cost minutes and
+# 16 MiB is still hundreds of sends.
+BIG_MIB=100
+[ "${KHTTPD_KERNEL:-}" = debug ] && BIG_MIB=16
 
 # sysctl_write FILE VALUE: like `echo VALUE > FILE`, reporting the error.
 sysctl_write() {
@@ -31,7 +37,7 @@ make_docroot() {
 	: > "$WWW/empty.txt"
 	printf 'x' > "$WWW/one.txt"
 	head -c 1048576 /dev/urandom > "$WWW/1m.bin"
-	head -c 104857600 /dev/urandom > "$WWW/100m.bin"
+	head -c $((BIG_MIB << 20)) /dev/urandom > "$WWW/big.bin"
 	echo '<h1>khttpd test index</h1>' > "$WWW/index.html"
 	echo 'nested' > "$WWW/sub/dir/file.txt"
 	echo 'sub index' > "$WWW/sub/index.html"
@@ -191,7 +197,7 @@ test_serving() {
 		check "$f write while running is staged" sysctl_write $SYS/$f 30
 		sysctl_write $SYS/$f "$old"
 	done
-	for f in empty.txt one.txt 1m.bin 100m.bin index.html sub/dir/file.txt; do
+	for f in empty.txt one.txt 1m.bin big.bin index.html sub/dir/file.txt; do
 		got=$(curl -sf "$URL/$f" | sha256sum | cut -d' ' -f1)
 		expect_eq "GET /$f: exact bytes" "$(sha256sum < "$WWW/$f" | cut -d' ' -f1)" "$got"
 	done
@@ -416,7 +422,7 @@ test_event_driven() {
 	expect_eq "threads=1: one worker thread" 1 "$(ps -e -o comm= | grep -c '^khttpd/')"
 	expect_eq "threads=1: 200 idle keep-alive connections, and a new one is served" "200 200" \
 		"$(python3 "$HERE/rawhttp.py" 127.0.0.1 $PORT crowd 200 /one.txt)"
-	curl -s --limit-rate 100k -o /dev/null "$URL/100m.bin" &
+	curl -s --limit-rate 100k -o /dev/null "$URL/big.bin" &
 	local slow=$!
 	sleep 1
 	expect_eq "threads=1: a slow reader of a big file does not hold others up" \
@@ -484,11 +490,11 @@ server_sockets() {
 }
 
 test_rmmod_while_serving() {
-	# Slow readers in the middle of a 100 MiB answer, and an idle
+	# Slow readers in the middle of a big answer, and an idle
 	# keep-alive connection.
 	local curls=() idle i n=0
 	for i in 1 2; do
-		curl -s --limit-rate 200k -o /dev/null "$URL/100m.bin" &
+		curl -s --limit-rate 200k -o /dev/null "$URL/big.bin" &
 		curls+=($!)
 	done
 	python3 "$HERE/rawhttp.py" 127.0.0.1 $PORT idle /one.txt > /tmp/idle.out &
