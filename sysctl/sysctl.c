@@ -9,6 +9,16 @@
  * read when the server starts or reloads: a write while it runs is
  * validated the same way and staged, i.e. it changes what the next start
  * or reload uses, not the running server (write 1 to reload to apply).
+ *
+ * Every network namespace has its own table (net.h), a copy of the
+ * template below whose .data point into the namespace's config and whose
+ * .extra2 is the namespace's instance: a handler finds its instance there,
+ * never from the writer (which may have opened the file in another
+ * namespace). Writes need CAP_NET_ADMIN in the initial user namespace in
+ * every namespace: a container's root (capable only in its own user
+ * namespace) reads its namespace's settings but cannot change them. The
+ * module-wide settings (logging, mimetypes) are in the initial
+ * namespace's table only.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -24,8 +34,11 @@
 #include <linux/user_namespace.h>
 #include <linux/version.h>
 
+#include <net/net_namespace.h>
+
 #include "../src/kernel/access_log.h"
 #include "../src/kernel/khttpd.h"
+#include "../src/kernel/net.h"
 
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 11, 0)
 #define KHTTPD_CTL_TABLE const struct ctl_table
@@ -33,18 +46,32 @@
 #define KHTTPD_CTL_TABLE struct ctl_table
 #endif
 
-static int khttpd_zero;
-static int khttpd_one = 1;
-static int khttpd_port_max = 65535;
-static int khttpd_threads_max = KHTTPD_THREADS_MAX;
-static int khttpd_header_min = 1024;
-static int khttpd_header_max = 65536;
-static int khttpd_int_max = INT_MAX;
-static int khttpd_timeout_max = KHTTPD_TIMEOUT_MAX;
-static int khttpd_conns_max = KHTTPD_MAX_CONNECTIONS_MAX;
-static int khttpd_mode_max = 07777;
-static int khttpd_filecache_max = 1 << 20;
-static int khttpd_handover_queue_max = KHTTPD_HANDOVER_QUEUE_MAX;
+/*
+ * An int setting's bounds: its entry's .extra1 (.extra2 is the
+ * namespace's instance, so it cannot hold the maximum as usual).
+ */
+struct khttpd_range {
+	int min, max;
+};
+
+static struct khttpd_range khttpd_bool = { 0, 1 };
+static struct khttpd_range khttpd_one_only = { 1, 1 };
+static struct khttpd_range khttpd_port_range = { 1, 65535 };
+static struct khttpd_range khttpd_threads_range = { 1, KHTTPD_THREADS_MAX };
+static struct khttpd_range khttpd_header_range = { 1024, 65536 };
+static struct khttpd_range khttpd_nonneg = { 0, INT_MAX };
+static struct khttpd_range khttpd_timeout_range = { 1, KHTTPD_TIMEOUT_MAX };
+static struct khttpd_range khttpd_conns_range = { 1, KHTTPD_MAX_CONNECTIONS_MAX };
+static struct khttpd_range khttpd_conns_ip_range = { 0, KHTTPD_MAX_CONNECTIONS_MAX };
+static struct khttpd_range khttpd_mode_range = { 0, 07777 };
+static struct khttpd_range khttpd_filecache_range = { 0, 1 << 20 };
+static struct khttpd_range khttpd_handover_queue_range = { 1, KHTTPD_HANDOVER_QUEUE_MAX };
+
+/* The namespace's instance whose table @table is an entry of. */
+static struct khttpd_net *khttpd_sysctl_net(KHTTPD_CTL_TABLE *table)
+{
+	return table->extra2;
+}
 
 /*
  * Whether the writer may change settings: CAP_NET_ADMIN in the initial
@@ -56,13 +83,17 @@ static int khttpd_may_write(int write)
 	return write && !capable(CAP_NET_ADMIN) ? -EPERM : 0;
 }
 
-/* Parses an int in [extra1, extra2] through a copy of @table into @val. */
+/* Parses an int in @table's range (.extra1) through a copy of @table into @val. */
 static int khttpd_parse_int(KHTTPD_CTL_TABLE *table, int write, void *buffer,
 			    size_t *lenp, loff_t *ppos, int *val)
 {
+	struct khttpd_range *range = table->extra1;
 	struct ctl_table tmp = *table;
 
 	tmp.data = val;
+	tmp.maxlen = sizeof(int);
+	tmp.extra1 = &range->min;
+	tmp.extra2 = &range->max;
 	return proc_dointvec_minmax(&tmp, write, buffer, lenp, ppos);
 }
 
@@ -70,20 +101,21 @@ static int khttpd_parse_int(KHTTPD_CTL_TABLE *table, int write, void *buffer,
 static int khttpd_sysctl_start(KHTTPD_CTL_TABLE *table, int write, void *buffer,
 			       size_t *lenp, loff_t *ppos)
 {
+	struct khttpd_net *kn = khttpd_sysctl_net(table);
 	int val, err = khttpd_may_write(write);
 
 	if (err)
 		return err;
-	mutex_lock(&khttpd_config_lock);
-	val = khttpd_server_running();
+	mutex_lock(&kn->lock);
+	val = khttpd_server_running(kn);
 	err = khttpd_parse_int(table, write, buffer, lenp, ppos, &val);
 	if (!err && write) {
 		if (val)
-			err = khttpd_server_start(&khttpd_config);
+			err = khttpd_server_start(kn);
 		else
-			khttpd_server_stop();
+			khttpd_server_stop(kn);
 	}
-	mutex_unlock(&khttpd_config_lock);
+	mutex_unlock(&kn->lock);
 	return err;
 }
 
@@ -91,16 +123,17 @@ static int khttpd_sysctl_start(KHTTPD_CTL_TABLE *table, int write, void *buffer,
 static int khttpd_sysctl_stop(KHTTPD_CTL_TABLE *table, int write, void *buffer,
 			      size_t *lenp, loff_t *ppos)
 {
+	struct khttpd_net *kn = khttpd_sysctl_net(table);
 	int val, err = khttpd_may_write(write);
 
 	if (err)
 		return err;
-	mutex_lock(&khttpd_config_lock);
-	val = !khttpd_server_running();
+	mutex_lock(&kn->lock);
+	val = !khttpd_server_running(kn);
 	err = khttpd_parse_int(table, write, buffer, lenp, ppos, &val);
 	if (!err && write && val)
-		khttpd_server_stop();
-	mutex_unlock(&khttpd_config_lock);
+		khttpd_server_stop(kn);
+	mutex_unlock(&kn->lock);
 	return err;
 }
 
@@ -112,16 +145,17 @@ static int khttpd_sysctl_stop(KHTTPD_CTL_TABLE *table, int write, void *buffer,
 static int khttpd_sysctl_reload(KHTTPD_CTL_TABLE *table, int write, void *buffer,
 				size_t *lenp, loff_t *ppos)
 {
+	struct khttpd_net *kn = khttpd_sysctl_net(table);
 	int val = 0, err = khttpd_may_write(write);
 
 	if (err)
 		return err;
 	/* A read (the file mode lets none through /proc) shows 0. */
-	mutex_lock(&khttpd_config_lock);
+	mutex_lock(&kn->lock);
 	err = khttpd_parse_int(table, write, buffer, lenp, ppos, &val);
 	if (!err && write)
-		err = khttpd_server_running() ? khttpd_server_reload(&khttpd_config) : -ESRCH;
-	mutex_unlock(&khttpd_config_lock);
+		err = khttpd_server_running(kn) ? khttpd_server_reload(kn) : -ESRCH;
+	mutex_unlock(&kn->lock);
 	return err;
 }
 
@@ -129,16 +163,17 @@ static int khttpd_sysctl_reload(KHTTPD_CTL_TABLE *table, int write, void *buffer
 static int khttpd_sysctl_int(KHTTPD_CTL_TABLE *table, int write, void *buffer,
 			     size_t *lenp, loff_t *ppos)
 {
+	struct khttpd_net *kn = khttpd_sysctl_net(table);
 	int val, err = khttpd_may_write(write);
 
 	if (err)
 		return err;
-	mutex_lock(&khttpd_config_lock);
+	mutex_lock(&kn->lock);
 	val = *(int *)table->data;
 	err = khttpd_parse_int(table, write, buffer, lenp, ppos, &val);
 	if (!err && write)
 		*(int *)table->data = val;
-	mutex_unlock(&khttpd_config_lock);
+	mutex_unlock(&kn->lock);
 	return err;
 }
 
@@ -151,26 +186,27 @@ static int khttpd_sysctl_int(KHTTPD_CTL_TABLE *table, int write, void *buffer,
 static int khttpd_sysctl_id(KHTTPD_CTL_TABLE *table, int write, void *buffer,
 			    size_t *lenp, loff_t *ppos)
 {
+	struct khttpd_net *kn = khttpd_sysctl_net(table);
+	bool gid = table->extra1;
 	struct ctl_table tmp = *table;
 	int val, err = khttpd_may_write(write);
 
 	if (err)
 		return err;
-	tmp.extra1 = &khttpd_zero;
-	tmp.extra2 = &khttpd_int_max;
-	mutex_lock(&khttpd_config_lock);
+	tmp.extra1 = &khttpd_nonneg;
+	mutex_lock(&kn->lock);
 	val = *(int *)table->data;
 	err = khttpd_parse_int(&tmp, write, buffer, lenp, ppos, &val);
 	if (!err && write) {
-		bool mapped = table->extra1 ? gid_valid(make_kgid(&init_user_ns, val)) :
-					      uid_valid(make_kuid(&init_user_ns, val));
+		bool mapped = gid ? gid_valid(make_kgid(&init_user_ns, val)) :
+				    uid_valid(make_kuid(&init_user_ns, val));
 
 		if (!mapped)
 			err = -EINVAL;
 		else
 			*(int *)table->data = val;
 	}
-	mutex_unlock(&khttpd_config_lock);
+	mutex_unlock(&kn->lock);
 	return err;
 }
 
@@ -237,17 +273,22 @@ static bool khttpd_string_fits(KHTTPD_CTL_TABLE *table, const char *in, size_t l
 static int khttpd_sysctl_string(KHTTPD_CTL_TABLE *table, int write, void *buffer,
 				size_t *lenp, loff_t *ppos)
 {
-	static char val[KHTTPD_DOCROOT_MAX]; /* under khttpd_config_lock */
+	struct khttpd_net *kn = khttpd_sysctl_net(table);
 	bool (*valid)(const char *) = table->extra1;
 	struct ctl_table tmp = *table;
+	char *val;
 	int err = khttpd_may_write(write);
 
 	if (err)
 		return err;
 	if (write && !khttpd_string_fits(table, buffer, *lenp, *ppos))
 		return -EINVAL;
+	/* Its own buffer: handlers of other namespaces run at the same time. */
+	val = kmalloc(table->maxlen, GFP_KERNEL);
+	if (!val)
+		return -ENOMEM;
 
-	mutex_lock(&khttpd_config_lock);
+	mutex_lock(&kn->lock);
 	strscpy(val, table->data, table->maxlen);
 	tmp.data = val;
 	err = proc_dostring(&tmp, write, buffer, lenp, ppos);
@@ -257,7 +298,8 @@ static int khttpd_sysctl_string(KHTTPD_CTL_TABLE *table, int write, void *buffer
 		else
 			strscpy(table->data, val, table->maxlen);
 	}
-	mutex_unlock(&khttpd_config_lock);
+	mutex_unlock(&kn->lock);
+	kfree(val);
 	return err;
 }
 
@@ -295,29 +337,36 @@ static int khttpd_sysctl_mimetypes(KHTTPD_CTL_TABLE *table, int write, void *buf
 static int khttpd_sysctl_live_int(KHTTPD_CTL_TABLE *table, int write, void *buffer,
 				  size_t *lenp, loff_t *ppos)
 {
-	int err = khttpd_may_write(write);
+	int val, err = khttpd_may_write(write);
 
-	return err ? err : proc_dointvec_minmax(table, write, buffer, lenp, ppos);
+	if (err)
+		return err;
+	val = READ_ONCE(*(int *)table->data);
+	err = khttpd_parse_int(table, write, buffer, lenp, ppos, &val);
+	if (!err && write)
+		WRITE_ONCE(*(int *)table->data, val);
+	return err;
 }
 
 /* A read-only counter: @table->extra1 is its enum khttpd_stat. */
 static int khttpd_sysctl_stat(KHTTPD_CTL_TABLE *table, int write, void *buffer,
 			      size_t *lenp, loff_t *ppos)
 {
+	struct khttpd_net *kn = khttpd_sysctl_net(table);
 	struct ctl_table tmp = *table;
 	unsigned long val;
 	int err;
 
 	if (write)
 		return -EPERM;
-	mutex_lock(&khttpd_config_lock);
-	val = khttpd_server_stat((enum khttpd_stat)(long)table->extra1);
+	mutex_lock(&kn->lock);
+	val = khttpd_server_stat(kn, (enum khttpd_stat)(long)table->extra1);
 	tmp.data = &val;
 	tmp.maxlen = sizeof(val);
 	tmp.extra1 = NULL;
 	tmp.extra2 = NULL;
 	err = proc_doulongvec_minmax(&tmp, write, buffer, lenp, ppos);
-	mutex_unlock(&khttpd_config_lock);
+	mutex_unlock(&kn->lock);
 	return err;
 }
 
@@ -330,22 +379,25 @@ static int khttpd_sysctl_stat(KHTTPD_CTL_TABLE *table, int write, void *buffer,
 		.extra1 = (void *)(long)(which),			\
 	}
 
-#define KHTTPD_INT(name, field, min, max)				\
+/*
+ * The template's .data point into khttpd_default_config: each namespace's
+ * copy points at the same field of its own config (khttpd_sysctl_rebase).
+ */
+#define KHTTPD_INT(name, field, range)					\
 	{								\
 		.procname = name,					\
-		.data = &khttpd_config.field,				\
+		.data = &khttpd_default_config.field,			\
 		.maxlen = sizeof(int),					\
 		.mode = 0644,						\
 		.proc_handler = khttpd_sysctl_int,			\
-		.extra1 = min,						\
-		.extra2 = max,						\
+		.extra1 = range,					\
 	}
 
 #define KHTTPD_STRING(name, field, validator)				\
 	{								\
 		.procname = name,					\
-		.data = khttpd_config.field,				\
-		.maxlen = sizeof(khttpd_config.field),			\
+		.data = khttpd_default_config.field,			\
+		.maxlen = sizeof(khttpd_default_config.field),		\
 		.mode = 0644,						\
 		.proc_handler = khttpd_sysctl_string,			\
 		.extra1 = validator,					\
@@ -357,84 +409,65 @@ static struct ctl_table khttpd_table[] = {
 		.maxlen = sizeof(int),
 		.mode = 0644,
 		.proc_handler = khttpd_sysctl_start,
-		.extra1 = &khttpd_zero,
-		.extra2 = &khttpd_one,
+		.extra1 = &khttpd_bool,
 	},
 	{
 		.procname = "stop",
 		.maxlen = sizeof(int),
 		.mode = 0644,
 		.proc_handler = khttpd_sysctl_stop,
-		.extra1 = &khttpd_zero,
-		.extra2 = &khttpd_one,
+		.extra1 = &khttpd_bool,
 	},
 	{
 		.procname = "reload",
 		.maxlen = sizeof(int),
 		.mode = 0200,
 		.proc_handler = khttpd_sysctl_reload,
-		.extra1 = &khttpd_one, /* 1 only */
-		.extra2 = &khttpd_one,
+		.extra1 = &khttpd_one_only,
 	},
-	KHTTPD_INT("serverport", port, &khttpd_one, &khttpd_port_max),
-	KHTTPD_INT("threads", threads, &khttpd_one, &khttpd_threads_max),
-	KHTTPD_INT("max_header_size", max_header_size, &khttpd_header_min,
-		   &khttpd_header_max),
-	KHTTPD_INT("keepalive_requests", keepalive_requests, &khttpd_zero,
-		   &khttpd_int_max),
-	KHTTPD_INT("keepalive_timeout", keepalive_timeout, &khttpd_one,
-		   &khttpd_timeout_max),
-	KHTTPD_INT("header_timeout", header_timeout, &khttpd_one, &khttpd_timeout_max),
-	KHTTPD_INT("send_timeout", send_timeout, &khttpd_one, &khttpd_timeout_max),
-	KHTTPD_INT("max_connections", max_connections, &khttpd_one, &khttpd_conns_max),
-	KHTTPD_INT("max_connections_per_ip", max_connections_per_ip, &khttpd_zero,
-		   &khttpd_conns_max),
-	KHTTPD_INT("perm_required", perm_required, &khttpd_zero, &khttpd_mode_max),
-	KHTTPD_INT("perm_forbid", perm_forbid, &khttpd_zero, &khttpd_mode_max),
-	KHTTPD_INT("crossmounts", crossmounts, &khttpd_zero, &khttpd_one),
-	KHTTPD_INT("filecache_entries", filecache_entries, &khttpd_zero,
-		   &khttpd_filecache_max),
+	KHTTPD_INT("serverport", port, &khttpd_port_range),
+	KHTTPD_INT("threads", threads, &khttpd_threads_range),
+	KHTTPD_INT("max_header_size", max_header_size, &khttpd_header_range),
+	KHTTPD_INT("keepalive_requests", keepalive_requests, &khttpd_nonneg),
+	KHTTPD_INT("keepalive_timeout", keepalive_timeout, &khttpd_timeout_range),
+	KHTTPD_INT("header_timeout", header_timeout, &khttpd_timeout_range),
+	KHTTPD_INT("send_timeout", send_timeout, &khttpd_timeout_range),
+	KHTTPD_INT("max_connections", max_connections, &khttpd_conns_range),
+	KHTTPD_INT("max_connections_per_ip", max_connections_per_ip, &khttpd_conns_ip_range),
+	KHTTPD_INT("perm_required", perm_required, &khttpd_mode_range),
+	KHTTPD_INT("perm_forbid", perm_forbid, &khttpd_mode_range),
+	KHTTPD_INT("crossmounts", crossmounts, &khttpd_bool),
+	KHTTPD_INT("filecache_entries", filecache_entries, &khttpd_filecache_range),
 	KHTTPD_STRING("documentroot", docroot, khttpd_valid_docroot),
 	KHTTPD_STRING("indexfile", index, khttpd_valid_index),
 	KHTTPD_STRING("dynamic", dynamic, khttpd_valid_dynamic),
-	KHTTPD_INT("sloppymime", sloppymime, &khttpd_zero, &khttpd_one),
-	KHTTPD_INT("vhosts", vhosts, &khttpd_zero, &khttpd_one),
-	KHTTPD_INT("nodaemon_503", nodaemon_503, &khttpd_zero, &khttpd_one),
-	KHTTPD_INT("clientport", clientport, &khttpd_one, &khttpd_port_max),
+	KHTTPD_INT("sloppymime", sloppymime, &khttpd_bool),
+	KHTTPD_INT("vhosts", vhosts, &khttpd_bool),
+	KHTTPD_INT("nodaemon_503", nodaemon_503, &khttpd_bool),
+	KHTTPD_INT("clientport", clientport, &khttpd_port_range),
 	{
 		.procname = "uid",
-		.data = &khttpd_config.uid,
+		.data = &khttpd_default_config.uid,
 		.maxlen = sizeof(int),
 		.mode = 0644,
 		.proc_handler = khttpd_sysctl_id,
 	},
 	{
 		.procname = "gid",
-		.data = &khttpd_config.gid,
+		.data = &khttpd_default_config.gid,
 		.maxlen = sizeof(int),
 		.mode = 0644,
 		.proc_handler = khttpd_sysctl_id,
-		.extra1 = &khttpd_one, /* a gid */
+		.extra1 = &khttpd_bool, /* non-NULL: a gid */
 	},
 	{
 		/* Takes effect at once: read at every hand-over. */
 		.procname = "handover_queue",
-		.data = &khttpd_handover_queue,
+		.data = &khttpd_default_config.handover_queue,
 		.maxlen = sizeof(int),
 		.mode = 0644,
 		.proc_handler = khttpd_sysctl_live_int,
-		.extra1 = &khttpd_one,
-		.extra2 = &khttpd_handover_queue_max,
-	},
-	{
-		/* Takes effect at once: read at every request. */
-		.procname = "logging",
-		.data = &khttpd_logging,
-		.maxlen = sizeof(int),
-		.mode = 0644,
-		.proc_handler = khttpd_sysctl_live_int,
-		.extra1 = &khttpd_zero,
-		.extra2 = &khttpd_one,
+		.extra1 = &khttpd_handover_queue_range,
 	},
 	KHTTPD_STAT("stat_connections", KHTTPD_STAT_CONNECTIONS),
 	KHTTPD_STAT("stat_requests", KHTTPD_STAT_REQUESTS),
@@ -442,6 +475,17 @@ static struct ctl_table khttpd_table[] = {
 	KHTTPD_STAT("stat_refused_connections", KHTTPD_STAT_REFUSED_CONNS),
 	KHTTPD_STAT("stat_handovers_refused", KHTTPD_STAT_REFUSED),
 	KHTTPD_STAT("daemon_pid", KHTTPD_STAT_DAEMON_PID),
+	/* From here on: module-wide, in the initial namespace's table only. */
+#define KHTTPD_NR_MODULE_WIDE 2
+	{
+		/* Takes effect at once: read at every request. */
+		.procname = "logging",
+		.data = &khttpd_logging,
+		.maxlen = sizeof(int),
+		.mode = 0644,
+		.proc_handler = khttpd_sysctl_live_int,
+		.extra1 = &khttpd_bool,
+	},
 	{
 		.procname = "mimetypes",
 		.maxlen = KHTTPD_MIME_PATH_MAX,
@@ -453,21 +497,57 @@ static struct ctl_table khttpd_table[] = {
 #endif
 };
 
-static struct ctl_table_header *khttpd_sysctl_header;
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 11, 0)
+#define KHTTPD_NR_ENTRIES (ARRAY_SIZE(khttpd_table) - 1)
+#else
+#define KHTTPD_NR_ENTRIES ARRAY_SIZE(khttpd_table)
+#endif
 
-int khttpd_sysctl_register(void)
+/* Makes @e, an entry of @kn's copy of the template, @kn's own. */
+static void khttpd_sysctl_rebase(struct ctl_table *e, struct khttpd_net *kn)
 {
-	khttpd_sysctl_header = register_sysctl("net/khttpd", khttpd_table);
-	if (!khttpd_sysctl_header) {
+	char *data = e->data, *defaults = (char *)&khttpd_default_config;
+
+	if (data >= defaults && data < defaults + sizeof(khttpd_default_config))
+		e->data = (char *)&kn->config + (data - defaults);
+	e->extra2 = kn;
+}
+
+int khttpd_sysctl_register(struct khttpd_net *kn)
+{
+	size_t n = KHTTPD_NR_ENTRIES, i;
+	struct ctl_table *table;
+
+	if (!net_eq(kn->net, &init_net))
+		n -= KHTTPD_NR_MODULE_WIDE;
+	table = kmemdup(khttpd_table, sizeof(khttpd_table), GFP_KERNEL);
+	if (!table)
+		return -ENOMEM;
+	for (i = 0; i < n; i++)
+		khttpd_sysctl_rebase(&table[i], kn);
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 11, 0)
+	memset(&table[n], 0, sizeof(table[n])); /* the sentinel: the table ends here */
+#endif
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 6, 0)
+	kn->sysctl = register_net_sysctl_sz(kn->net, "net/khttpd", table, n);
+#else
+	kn->sysctl = register_net_sysctl(kn->net, "net/khttpd", table);
+#endif
+	if (!kn->sysctl) {
 		pr_err("cannot register /proc/sys/net/khttpd\n");
+		kfree(table);
 		return -ENOMEM;
 	}
+	kn->table = table;
 	return 0;
 }
 
-void khttpd_sysctl_unregister(void)
+void khttpd_sysctl_unregister(struct khttpd_net *kn)
 {
-	unregister_sysctl_table(khttpd_sysctl_header);
+	/* Waits for the handlers running: none can use the table after. */
+	unregister_net_sysctl_table(kn->sysctl);
+	kfree(kn->table);
+	kn->table = NULL;
 }
 
 #if IS_ENABLED(CONFIG_KUNIT)

@@ -16,6 +16,9 @@
 
 #define KHTTPD_SYSCTL_TEST_VAL_MAX (KHTTPD_DOCROOT_MAX + 16)
 
+/* The initial namespace's table: its entries know their instance. */
+#define KHTTPD_SYSCTL_TEST_TABLE (khttpd_net(&init_net)->table)
+
 struct khttpd_sysctl_test {
 	/* The saved value of each entry of khttpd_table (NULL: not saved). */
 	char *saved[ARRAY_SIZE(khttpd_table)];
@@ -26,8 +29,8 @@ static KHTTPD_CTL_TABLE *khttpd_sysctl_test_entry(const char *name)
 	size_t i;
 
 	for (i = 0; i < ARRAY_SIZE(khttpd_table); i++)
-		if (khttpd_table[i].procname && !strcmp(khttpd_table[i].procname, name))
-			return &khttpd_table[i];
+		if (KHTTPD_SYSCTL_TEST_TABLE[i].procname && !strcmp(KHTTPD_SYSCTL_TEST_TABLE[i].procname, name))
+			return &KHTTPD_SYSCTL_TEST_TABLE[i];
 	return NULL;
 }
 
@@ -97,20 +100,21 @@ static bool khttpd_sysctl_test_saved(KHTTPD_CTL_TABLE *e)
 
 static int khttpd_sysctl_test_init(struct kunit *test)
 {
+	struct khttpd_net *kn = khttpd_net(&init_net);
 	struct khttpd_sysctl_test *t;
 	bool running;
 	size_t i;
 
-	mutex_lock(&khttpd_config_lock);
-	running = khttpd_server_running();
-	mutex_unlock(&khttpd_config_lock);
+	mutex_lock(&kn->lock);
+	running = khttpd_server_running(kn);
+	mutex_unlock(&kn->lock);
 	if (running)
 		kunit_skip(test, "the server is running");
 	t = kunit_kzalloc(test, sizeof(*t), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, t);
 	for (i = 0; i < ARRAY_SIZE(khttpd_table); i++)
-		if (khttpd_sysctl_test_saved(&khttpd_table[i]))
-			t->saved[i] = khttpd_sysctl_test_read(test, khttpd_table[i].procname);
+		if (khttpd_sysctl_test_saved(&KHTTPD_SYSCTL_TEST_TABLE[i]))
+			t->saved[i] = khttpd_sysctl_test_read(test, KHTTPD_SYSCTL_TEST_TABLE[i].procname);
 	test->priv = t;
 	return 0;
 }
@@ -125,8 +129,8 @@ static void khttpd_sysctl_test_exit(struct kunit *test)
 	for (i = 0; i < ARRAY_SIZE(khttpd_table); i++)
 		if (t->saved[i])
 			KUNIT_EXPECT_EQ_MSG(test, khttpd_sysctl_test_write(test,
-					    khttpd_table[i].procname, t->saved[i]), 0,
-					    "restoring %s", khttpd_table[i].procname);
+					    KHTTPD_SYSCTL_TEST_TABLE[i].procname, t->saved[i]), 0,
+					    "restoring %s", KHTTPD_SYSCTL_TEST_TABLE[i].procname);
 }
 
 static void khttpd_sysctl_test_docroot(struct kunit *test)
@@ -247,7 +251,7 @@ static void khttpd_sysctl_test_capability(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, cred);
 	cap_lower(cred->cap_effective, CAP_NET_ADMIN);
 	for (i = 0; i < ARRAY_SIZE(khttpd_table); i++) {
-		KHTTPD_CTL_TABLE *e = &khttpd_table[i];
+		KHTTPD_CTL_TABLE *e = &KHTTPD_SYSCTL_TEST_TABLE[i];
 
 		/* reload has no value to write back: khttpd_sysctl_test_reload. */
 		if (!e->procname || !(e->mode & 0200) || !strcmp(e->procname, "reload"))

@@ -197,8 +197,8 @@ static void khttpd_conn_set_timer(struct khttpd_worker *w, struct khttpd_conn *c
 {
 	/* The status file's gauges follow the lists (stats.h). */
 	if (c->timer != t) {
-		khttpd_stat_add(conns[c->timer], -1);
-		khttpd_stat_inc(conns[t]);
+		khttpd_stat_add(w->srv->stats, conns[c->timer], -1);
+		khttpd_stat_inc(w->srv->stats, conns[t]);
 	}
 	c->timer = t;
 	c->deadline = jiffies + w->srv->timeouts[t];
@@ -269,7 +269,7 @@ void khttpd_conn_open(struct khttpd_worker *w, struct socket *sock,
 	c->timer = KHTTPD_TIMER_HEAD;
 	c->deadline = jiffies + srv->timeouts[KHTTPD_TIMER_HEAD];
 	list_add_tail(&c->node, &w->heads);
-	khttpd_stat_inc(conns[KHTTPD_TIMER_HEAD]);
+	khttpd_stat_inc(w->srv->stats, conns[KHTTPD_TIMER_HEAD]);
 	WRITE_ONCE(w->nr_conns, w->nr_conns + 1);
 	trace_conn_open(c->kc.id, &c->kc.client, w - srv->workers);
 	khttpd_conn_attach(c);
@@ -299,7 +299,7 @@ static void khttpd_conn_free(struct khttpd_worker *w, struct khttpd_conn *c,
 		list_del(&c->ready_node);
 	spin_unlock_bh(&w->lock);
 	list_del(&c->node);
-	khttpd_stat_add(conns[c->timer], -1);
+	khttpd_stat_add(w->srv->stats, conns[c->timer], -1);
 	WRITE_ONCE(w->nr_conns, w->nr_conns - 1);
 	/* May log an answer cut short (kh_conn_request_done): before the trace. */
 	khttpd_session_destroy(khttpd_session_of(c));
@@ -418,7 +418,7 @@ static bool khttpd_conn_step(struct khttpd_worker *w, struct khttpd_conn *c,
 	u32 served = khttpd_session_served(s);
 	u64 sent = khttpd_session_bytes_sent(s);
 
-	khttpd_stat_inc(conn_steps);
+	khttpd_stat_inc(w->srv->stats, conn_steps);
 
 	if (c->timer == KHTTPD_TIMER_LINGER) {
 		if (!khttpd_conn_drain(c)) {
@@ -525,7 +525,7 @@ static long khttpd_expire_list(struct khttpd_worker *w, struct list_head *list)
 		if (time_before(jiffies, c->deadline))
 			return c->deadline - jiffies;
 		if (c->timer != KHTTPD_TIMER_LINGER) /* a lingering close's end is normal */
-			khttpd_stat_inc(timeouts[c->timer]);
+			khttpd_stat_inc(w->srv->stats, timeouts[c->timer]);
 		/*
 		 * No send progress for send_timeout: the client does not read.
 		 * Reset, as a stop does: a plain close would leave the queued

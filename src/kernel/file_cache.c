@@ -67,6 +67,7 @@ struct khttpd_file_cache {
 	unsigned int nr_entries;
 	struct list_head lru;
 	DECLARE_HASHTABLE(table, KHTTPD_FC_HASH_BITS);
+	struct khttpd_stats __percpu *stats; /* hits and misses; NULL: none */
 };
 
 static struct timespec64 khttpd_inode_ctime(struct inode *inode)
@@ -172,11 +173,17 @@ bool khttpd_fc_get(struct khttpd_file_cache *fc, const char *name, size_t len,
 	}
 	spin_unlock(&fc->lock);
 	khttpd_fc_free_list(&dead);
-	if (hit)
-		khttpd_stat_inc(fc_hits);
-	else
-		khttpd_stat_inc(fc_misses);
+	if (fc->stats && hit) /* NULL: counted nowhere (KUnit) */
+		khttpd_stat_inc(fc->stats, fc_hits);
+	else if (fc->stats)
+		khttpd_stat_inc(fc->stats, fc_misses);
 	return hit;
+}
+
+void khttpd_fc_count_into(struct khttpd_file_cache *fc, struct khttpd_stats __percpu *stats)
+{
+	if (fc)
+		fc->stats = stats;
 }
 
 unsigned int khttpd_fc_entries(struct khttpd_file_cache *fc)

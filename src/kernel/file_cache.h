@@ -26,6 +26,10 @@ void khttpd_fc_destroy(struct khttpd_file_cache *fc);
 bool khttpd_fc_get(struct khttpd_file_cache *fc, const char *name, size_t len,
 		   const struct path *path, struct file **file, struct kh_file_info *info);
 
+struct khttpd_stats;
+/* Counts @fc's hits and misses into @stats (a namespace's, stats.h). */
+void khttpd_fc_count_into(struct khttpd_file_cache *fc, struct khttpd_stats __percpu *stats);
+
 /* Files in the cache now (0 for NULL: caching off). */
 unsigned int khttpd_fc_entries(struct khttpd_file_cache *fc);
 

@@ -21,6 +21,11 @@
  * not pin the module, so rmmod works while a daemon is registered. Module
  * exit wakes the courier (the ioctl returns ESHUTDOWN), then removing the
  * entry waits for the ioctl to have returned.
+ *
+ * Each network namespace has its own (net.h): a daemon registers through
+ * the fallback file of the namespace it serves (the one it was started in
+ * with `ip netns exec`), and only that namespace's workers queue for it.
+ * The namespace's exit ends the registration as module exit does.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -36,31 +41,24 @@
 #include <linux/slab.h>
 #include <linux/socket.h>
 #include <linux/spinlock.h>
+#include <linux/string.h>
 #include <linux/uaccess.h>
+#include <linux/version.h>
 #include <linux/wait.h>
 #include <net/net_namespace.h>
 #include <net/sock.h>
 
 #include "handover.h"
+#include "khttpd.h"
 
-/* Connections that may wait for the courier (sysctl handover_queue). */
-int khttpd_handover_queue = 256;
-
-static struct {
-	spinlock_t lock;
-	struct list_head queue;
-	unsigned int slots;  /* queued items + reserved slots */
-	bool registered;
-	bool exiting;        /* module unload: no more registrations */
-	struct socket *chan; /* the courier's end of the socketpair */
-	pid_t daemon;        /* the registered daemon's pid */
-	unsigned long refused; /* hand-overs refused: queue full, no memory */
-	wait_queue_head_t wait;
-} fb = {
-	.lock = __SPIN_LOCK_UNLOCKED(fb.lock),
-	.queue = LIST_HEAD_INIT(fb.queue),
-	.wait = __WAIT_QUEUE_HEAD_INITIALIZER(fb.wait),
-};
+void khttpd_fallback_setup(struct khttpd_fallback *fb, const int *queue_max)
+{
+	memset(fb, 0, sizeof(*fb));
+	spin_lock_init(&fb->lock);
+	INIT_LIST_HEAD(&fb->queue);
+	init_waitqueue_head(&fb->wait);
+	fb->queue_max = queue_max;
+}
 
 /*
  * Frees @item; a connection still in it never reached the daemon (it went
@@ -90,28 +88,28 @@ static void khttpd_items_free(struct list_head *items)
 		khttpd_item_free(item);
 }
 
-int khttpd_fallback_reserve(void)
+int khttpd_fallback_reserve(struct khttpd_fallback *fb)
 {
 	int err = 0;
 
-	spin_lock_bh(&fb.lock);
-	if (!fb.registered)
+	spin_lock_bh(&fb->lock);
+	if (!fb->registered)
 		err = -ENOENT;
-	else if (fb.slots >= READ_ONCE(khttpd_handover_queue)) {
+	else if (fb->slots >= READ_ONCE(*fb->queue_max)) {
 		err = -EAGAIN;
-		fb.refused++;
+		fb->refused++;
 	} else
-		fb.slots++;
-	spin_unlock_bh(&fb.lock);
+		fb->slots++;
+	spin_unlock_bh(&fb->lock);
 	return err;
 }
 
-void khttpd_fallback_unreserve(void)
+void khttpd_fallback_unreserve(struct khttpd_fallback *fb)
 {
-	spin_lock_bh(&fb.lock);
-	fb.slots--;
-	fb.refused++;
-	spin_unlock_bh(&fb.lock);
+	spin_lock_bh(&fb->lock);
+	fb->slots--;
+	fb->refused++;
+	spin_unlock_bh(&fb->lock);
 }
 
 struct khttpd_handover_item *khttpd_fallback_item_alloc(const void *data, size_t len,
@@ -141,36 +139,61 @@ struct khttpd_handover_item *khttpd_fallback_item_alloc(const void *data, size_t
 	return item;
 }
 
-void khttpd_fallback_commit(struct khttpd_handover_item *item)
+void khttpd_fallback_commit(struct khttpd_fallback *fb, struct khttpd_handover_item *item)
 {
 	bool queued = false;
 
-	spin_lock_bh(&fb.lock);
-	if (fb.registered) {
-		list_add_tail(&item->node, &fb.queue);
+	spin_lock_bh(&fb->lock);
+	if (fb->registered) {
+		list_add_tail(&item->node, &fb->queue);
 		queued = true;
 	} else {
-		fb.slots--; /* the daemon left since the reservation */
+		fb->slots--; /* the daemon left since the reservation */
 	}
-	spin_unlock_bh(&fb.lock);
+	spin_unlock_bh(&fb->lock);
 	if (queued)
-		wake_up(&fb.wait);
+		wake_up(&fb->wait);
 	else
 		khttpd_item_free(item);
 }
 
-static struct khttpd_handover_item *khttpd_fallback_pop(void)
+static struct khttpd_handover_item *khttpd_fallback_pop(struct khttpd_fallback *fb)
 {
 	struct khttpd_handover_item *item;
 
-	spin_lock_bh(&fb.lock);
-	item = list_first_entry_or_null(&fb.queue, struct khttpd_handover_item, node);
+	spin_lock_bh(&fb->lock);
+	item = list_first_entry_or_null(&fb->queue, struct khttpd_handover_item, node);
 	if (item) {
 		list_del(&item->node);
-		fb.slots--;
+		fb->slots--;
 	}
-	spin_unlock_bh(&fb.lock);
+	spin_unlock_bh(&fb->lock);
 	return item;
+}
+
+/*
+ * A socket accepted on a kernel listener holds no reference on its network
+ * namespace (listener.c): the namespace's exit closes every connection the
+ * server still has. One that becomes a file in userspace is no longer the
+ * server's to close, so it takes the reference a user socket has from its
+ * birth, which its last release drops (the socket core does, as for any
+ * socket with sk_net_refcnt set).
+ */
+static void khttpd_sock_hold_net(struct sock *sk)
+{
+	lock_sock(sk); /* sk_net_refcnt shares its byte with other flags */
+	if (!sk->sk_net_refcnt) {
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 12, 0)
+		sk_net_refcnt_upgrade(sk);
+#else
+		/* 6.1 has no helper (nor a tracker for kernel sockets):
+		 * sk_alloc()'s steps for a user socket. */
+		sk->sk_net_refcnt = 1;
+		get_net_track(sock_net(sk), &sk->ns_tracker, GFP_KERNEL);
+		sock_inuse_add(sock_net(sk), 1);
+#endif
+	}
+	release_sock(sk);
 }
 
 /*
@@ -198,6 +221,7 @@ static int khttpd_courier_send(struct socket *chan, struct khttpd_handover_item 
 	fd = get_unused_fd_flags(O_CLOEXEC);
 	if (fd < 0)
 		return fd;
+	khttpd_sock_hold_net(item->sock->sk);
 	file = sock_alloc_file(item->sock, O_RDWR, NULL);
 	item->sock = NULL; /* the file has it now, or released it on failure */
 	if (IS_ERR(file)) {
@@ -219,14 +243,14 @@ static int khttpd_courier_send(struct socket *chan, struct khttpd_handover_item 
 	return err < 0 ? err : 0;
 }
 
-static long khttpd_courier(struct socket *chan)
+static long khttpd_courier(struct khttpd_fallback *fb, struct socket *chan)
 {
 	for (;;) {
 		struct khttpd_handover_item *item = NULL;
 		int err;
 
-		err = wait_event_interruptible(fb.wait, (item = khttpd_fallback_pop()) ||
-						      READ_ONCE(fb.exiting));
+		err = wait_event_interruptible(fb->wait, (item = khttpd_fallback_pop(fb)) ||
+						      READ_ONCE(fb->exiting));
 		if (err)
 			return -EINTR; /* a signal: the daemon unregisters */
 		if (!item)
@@ -242,7 +266,7 @@ static long khttpd_courier(struct socket *chan)
 	}
 }
 
-static long khttpd_fallback_serve(int __user *argp)
+static long khttpd_fallback_serve(struct khttpd_fallback *fb, int __user *argp)
 {
 	struct socket *chan;
 	LIST_HEAD(dropped);
@@ -262,34 +286,34 @@ static long khttpd_fallback_serve(int __user *argp)
 	}
 
 	err = 0;
-	spin_lock_bh(&fb.lock);
-	if (fb.exiting)
+	spin_lock_bh(&fb->lock);
+	if (fb->exiting)
 		err = -ESHUTDOWN;
-	else if (fb.registered)
+	else if (fb->registered)
 		err = -EBUSY;
 	else {
-		fb.registered = true;
-		fb.chan = chan;
-		fb.daemon = task_tgid_nr(current);
+		fb->registered = true;
+		fb->chan = chan;
+		fb->daemon = task_tgid_nr(current);
 	}
-	spin_unlock_bh(&fb.lock);
+	spin_unlock_bh(&fb->lock);
 	if (err) {
 		sockfd_put(chan);
 		return err;
 	}
 	pr_info("hand-over daemon registered (pid %d)\n", task_tgid_nr(current));
 
-	err = khttpd_courier(chan);
+	err = khttpd_courier(fb, chan);
 
-	spin_lock_bh(&fb.lock);
-	fb.registered = false;
-	fb.chan = NULL;
-	fb.daemon = 0;
-	while (!list_empty(&fb.queue)) {
-		list_move_tail(fb.queue.next, &dropped);
-		fb.slots--;
+	spin_lock_bh(&fb->lock);
+	fb->registered = false;
+	fb->chan = NULL;
+	fb->daemon = 0;
+	while (!list_empty(&fb->queue)) {
+		list_move_tail(fb->queue.next, &dropped);
+		fb->slots--;
 	}
-	spin_unlock_bh(&fb.lock);
+	spin_unlock_bh(&fb->lock);
 	khttpd_items_free(&dropped);
 	sockfd_put(chan);
 	pr_info("hand-over daemon unregistered (pid %d, %s)\n", task_tgid_nr(current),
@@ -298,21 +322,21 @@ static long khttpd_fallback_serve(int __user *argp)
 	return err;
 }
 
-pid_t khttpd_fallback_daemon(void)
+pid_t khttpd_fallback_daemon(struct khttpd_fallback *fb)
 {
-	return READ_ONCE(fb.daemon);
+	return READ_ONCE(fb->daemon);
 }
 
-unsigned long khttpd_fallback_refused(void)
+unsigned long khttpd_fallback_refused(struct khttpd_fallback *fb)
 {
-	return READ_ONCE(fb.refused);
+	return READ_ONCE(fb->refused);
 }
 
 static long khttpd_fallback_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
 	if (cmd != KHTTPD_IOC_SERVE)
 		return -ENOTTY;
-	return khttpd_fallback_serve((int __user *)arg);
+	return khttpd_fallback_serve(pde_data(file_inode(file)), (int __user *)arg);
 }
 
 static int khttpd_fallback_open(struct inode *inode, struct file *file)
@@ -329,32 +353,32 @@ static const struct proc_ops khttpd_fallback_ops = {
 	.proc_lseek = noop_llseek,
 };
 
-int khttpd_fallback_init(void)
+int khttpd_fallback_init(struct khttpd_fallback *fb, struct proc_dir_entry *dir)
 {
-	if (!proc_create("fallback", 0600, khttpd_proc_dir, &khttpd_fallback_ops))
+	if (!proc_create_data("fallback", 0600, dir, &khttpd_fallback_ops, fb))
 		return -ENOMEM;
 	return 0;
 }
 
-void khttpd_fallback_exit(void)
+void khttpd_fallback_exit(struct khttpd_fallback *fb, struct proc_dir_entry *dir)
 {
 	struct socket *chan = NULL;
 
-	spin_lock_bh(&fb.lock);
-	fb.exiting = true;
-	if (fb.chan) {
-		chan = fb.chan;
+	spin_lock_bh(&fb->lock);
+	fb->exiting = true;
+	if (fb->chan) {
+		chan = fb->chan;
 		get_file(chan->file); /* keeps it past the courier's sockfd_put */
 	}
-	spin_unlock_bh(&fb.lock);
-	wake_up(&fb.wait);
+	spin_unlock_bh(&fb->lock);
+	wake_up(&fb->wait);
 	/* Wakes a courier blocked sending to a daemon that stopped reading. */
 	if (chan) {
 		kernel_sock_shutdown(chan, SHUT_RDWR);
 		fput(chan->file);
 	}
 	/* Waits for a running ioctl (the courier) to return. */
-	remove_proc_entry("fallback", khttpd_proc_dir);
+	remove_proc_entry("fallback", dir);
 }
 
 #if IS_ENABLED(CONFIG_KUNIT)

@@ -12,6 +12,18 @@
 #include <linux/atomic.h>
 #include <linux/kthread.h>
 
+/*
+ * The tests' own hand-over, as a namespace's instance has (net.h): the
+ * module's are left alone.
+ */
+static int khttpd_handover_test_queue = KHTTPD_HANDOVER_QUEUE_DEFAULT;
+static struct khttpd_fallback fb = {
+	.lock = __SPIN_LOCK_UNLOCKED(fb.lock),
+	.queue = LIST_HEAD_INIT(fb.queue),
+	.wait = __WAIT_QUEUE_HEAD_INITIALIZER(fb.wait),
+	.queue_max = &khttpd_handover_test_queue,
+};
+
 struct khttpd_handover_test {
 	int saved_queue;
 	unsigned long saved_refused;
@@ -60,7 +72,7 @@ static int khttpd_handover_test_init(struct kunit *test)
 	spin_unlock_bh(&fb.lock);
 	/* No daemon, no item: nothing may hold a slot (an earlier test leaked). */
 	KUNIT_ASSERT_EQ(test, slots, 0U);
-	t->saved_queue = READ_ONCE(khttpd_handover_queue);
+	t->saved_queue = READ_ONCE(khttpd_handover_test_queue);
 	test->priv = t;
 	return 0;
 }
@@ -73,7 +85,7 @@ static void khttpd_handover_test_exit(struct kunit *test)
 		return;
 	khttpd_handover_test_daemon(false);
 	KUNIT_EXPECT_EQ(test, khttpd_handover_test_slots(), 0U);
-	WRITE_ONCE(khttpd_handover_queue, t->saved_queue);
+	WRITE_ONCE(khttpd_handover_test_queue, t->saved_queue);
 	spin_lock_bh(&fb.lock);
 	fb.refused = t->saved_refused;
 	spin_unlock_bh(&fb.lock);
@@ -90,43 +102,43 @@ static struct khttpd_handover_item *khttpd_handover_test_item(struct kunit *test
 
 static void khttpd_handover_test_no_daemon(struct kunit *test)
 {
-	unsigned long refused = khttpd_fallback_refused();
+	unsigned long refused = khttpd_fallback_refused(&fb);
 
-	KUNIT_EXPECT_EQ(test, khttpd_fallback_reserve(), -ENOENT);
+	KUNIT_EXPECT_EQ(test, khttpd_fallback_reserve(&fb), -ENOENT);
 	KUNIT_EXPECT_EQ(test, khttpd_handover_test_slots(), 0U);
-	KUNIT_EXPECT_EQ(test, khttpd_fallback_refused(), refused);
-	KUNIT_EXPECT_EQ(test, khttpd_fallback_daemon(), 0);
+	KUNIT_EXPECT_EQ(test, khttpd_fallback_refused(&fb), refused);
+	KUNIT_EXPECT_EQ(test, khttpd_fallback_daemon(&fb), 0);
 }
 
 /* handover_queue slots at most; a refusal counts; giving one back frees it. */
 static void khttpd_handover_test_full(struct kunit *test)
 {
-	unsigned long refused = khttpd_fallback_refused();
+	unsigned long refused = khttpd_fallback_refused(&fb);
 	int i;
 
-	WRITE_ONCE(khttpd_handover_queue, 3);
+	WRITE_ONCE(khttpd_handover_test_queue, 3);
 	khttpd_handover_test_daemon(true);
 	for (i = 0; i < 3; i++)
-		KUNIT_EXPECT_EQ(test, khttpd_fallback_reserve(), 0);
+		KUNIT_EXPECT_EQ(test, khttpd_fallback_reserve(&fb), 0);
 	KUNIT_EXPECT_EQ(test, khttpd_handover_test_slots(), 3U);
-	KUNIT_EXPECT_EQ(test, khttpd_fallback_reserve(), -EAGAIN);
+	KUNIT_EXPECT_EQ(test, khttpd_fallback_reserve(&fb), -EAGAIN);
 	KUNIT_EXPECT_EQ(test, khttpd_handover_test_slots(), 3U);
-	KUNIT_EXPECT_EQ(test, khttpd_fallback_refused(), refused + 1);
+	KUNIT_EXPECT_EQ(test, khttpd_fallback_refused(&fb), refused + 1);
 
 	/* An item that could not be made: the slot is given back, refused. */
-	khttpd_fallback_unreserve();
+	khttpd_fallback_unreserve(&fb);
 	KUNIT_EXPECT_EQ(test, khttpd_handover_test_slots(), 2U);
-	KUNIT_EXPECT_EQ(test, khttpd_fallback_refused(), refused + 2);
-	KUNIT_EXPECT_EQ(test, khttpd_fallback_reserve(), 0);
+	KUNIT_EXPECT_EQ(test, khttpd_fallback_refused(&fb), refused + 2);
+	KUNIT_EXPECT_EQ(test, khttpd_fallback_reserve(&fb), 0);
 
 	/* A smaller limit applies at once, to new reservations only. */
-	WRITE_ONCE(khttpd_handover_queue, 1);
-	KUNIT_EXPECT_EQ(test, khttpd_fallback_reserve(), -EAGAIN);
+	WRITE_ONCE(khttpd_handover_test_queue, 1);
+	KUNIT_EXPECT_EQ(test, khttpd_fallback_reserve(&fb), -EAGAIN);
 	for (i = 0; i < 3; i++)
-		khttpd_fallback_unreserve();
+		khttpd_fallback_unreserve(&fb);
 	KUNIT_EXPECT_EQ(test, khttpd_handover_test_slots(), 0U);
-	KUNIT_EXPECT_EQ(test, khttpd_fallback_reserve(), 0);
-	khttpd_fallback_unreserve();
+	KUNIT_EXPECT_EQ(test, khttpd_fallback_reserve(&fb), 0);
+	khttpd_fallback_unreserve(&fb);
 }
 
 /* A committed item holds its slot until the courier takes it. */
@@ -134,20 +146,20 @@ static void khttpd_handover_test_commit(struct kunit *test)
 {
 	struct khttpd_handover_item *item, *got;
 
-	WRITE_ONCE(khttpd_handover_queue, 2);
+	WRITE_ONCE(khttpd_handover_test_queue, 2);
 	khttpd_handover_test_daemon(true);
-	KUNIT_ASSERT_EQ(test, khttpd_fallback_reserve(), 0);
+	KUNIT_ASSERT_EQ(test, khttpd_fallback_reserve(&fb), 0);
 	item = khttpd_handover_test_item(test);
 	KUNIT_EXPECT_EQ(test, item->hdr.magic, (u32)KHTTPD_HANDOVER_MAGIC);
 	KUNIT_EXPECT_EQ(test, item->hdr.data_len, 18U);
 	KUNIT_EXPECT_EQ(test, item->hdr.conn_id, 42ULL);
-	khttpd_fallback_commit(item);
+	khttpd_fallback_commit(&fb, item);
 	KUNIT_EXPECT_EQ(test, khttpd_handover_test_slots(), 1U);
 
-	got = khttpd_fallback_pop();
+	got = khttpd_fallback_pop(&fb);
 	KUNIT_EXPECT_PTR_EQ(test, got, item);
 	KUNIT_EXPECT_EQ(test, khttpd_handover_test_slots(), 0U);
-	KUNIT_EXPECT_NULL(test, khttpd_fallback_pop());
+	KUNIT_EXPECT_NULL(test, khttpd_fallback_pop(&fb));
 	if (got)
 		khttpd_item_free(got);
 
@@ -161,19 +173,19 @@ static void khttpd_handover_test_daemon_leaves(struct kunit *test)
 {
 	struct khttpd_handover_item *item;
 
-	WRITE_ONCE(khttpd_handover_queue, 4);
+	WRITE_ONCE(khttpd_handover_test_queue, 4);
 	khttpd_handover_test_daemon(true);
-	KUNIT_ASSERT_EQ(test, khttpd_fallback_reserve(), 0);
-	KUNIT_ASSERT_EQ(test, khttpd_fallback_reserve(), 0);
-	khttpd_fallback_commit(khttpd_handover_test_item(test));
+	KUNIT_ASSERT_EQ(test, khttpd_fallback_reserve(&fb), 0);
+	KUNIT_ASSERT_EQ(test, khttpd_fallback_reserve(&fb), 0);
+	khttpd_fallback_commit(&fb, khttpd_handover_test_item(test));
 	KUNIT_EXPECT_EQ(test, khttpd_handover_test_slots(), 2U);
 	item = khttpd_handover_test_item(test);
 
 	khttpd_handover_test_daemon(false); /* drops the queued item */
 	KUNIT_EXPECT_EQ(test, khttpd_handover_test_slots(), 1U);
-	khttpd_fallback_commit(item); /* frees it, gives the slot back */
+	khttpd_fallback_commit(&fb, item); /* frees it, gives the slot back */
 	KUNIT_EXPECT_EQ(test, khttpd_handover_test_slots(), 0U);
-	KUNIT_EXPECT_EQ(test, khttpd_fallback_reserve(), -ENOENT);
+	KUNIT_EXPECT_EQ(test, khttpd_fallback_reserve(&fb), -ENOENT);
 }
 
 struct khttpd_handover_test_load {
@@ -191,7 +203,7 @@ static int khttpd_handover_test_worker(void *data)
 	int i;
 
 	for (i = 0; i < 2000; i++) {
-		if (khttpd_fallback_reserve()) {
+		if (khttpd_fallback_reserve(&fb)) {
 			atomic_inc(&l->refused);
 			continue;
 		}
@@ -200,15 +212,15 @@ static int khttpd_handover_test_worker(void *data)
 		if (slots > atomic_read(&l->max_slots))
 			atomic_set(&l->max_slots, slots); /* racy max: only grows here */
 		if (i % 2) {
-			khttpd_fallback_unreserve();
+			khttpd_fallback_unreserve(&fb);
 		} else {
 			struct khttpd_handover_item *item;
 
 			item = khttpd_fallback_item_alloc("x", 1, 1, 0, i);
 			if (item)
-				khttpd_fallback_commit(item);
+				khttpd_fallback_commit(&fb, item);
 			else
-				khttpd_fallback_unreserve();
+				khttpd_fallback_unreserve(&fb);
 		}
 		cond_resched();
 	}
@@ -229,14 +241,14 @@ static void khttpd_handover_test_load(struct kunit *test)
 
 	l = kunit_kzalloc(test, sizeof(*l), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, l);
-	WRITE_ONCE(khttpd_handover_queue, 8);
+	WRITE_ONCE(khttpd_handover_test_queue, 8);
 	khttpd_handover_test_daemon(true);
 	for (i = 0; i < 2; i++) {
 		task[i] = kthread_run(khttpd_handover_test_worker, l, "khttpd-kunit-w%d", i);
 		KUNIT_ASSERT_FALSE(test, IS_ERR(task[i]));
 	}
 	while (atomic_read(&l->done) < 2) {
-		item = khttpd_fallback_pop();
+		item = khttpd_fallback_pop(&fb);
 		if (item) {
 			khttpd_item_free(item);
 			popped++;
@@ -246,7 +258,7 @@ static void khttpd_handover_test_load(struct kunit *test)
 	}
 	for (i = 0; i < 2; i++)
 		kthread_stop(task[i]);
-	while ((item = khttpd_fallback_pop())) {
+	while ((item = khttpd_fallback_pop(&fb))) {
 		khttpd_item_free(item);
 		popped++;
 	}

@@ -10,6 +10,7 @@
 
 #include "access_log.h"
 #include "kapi_kernel.h"
+#include "server_internal.h"
 #include "stats.h"
 #include "trace.h"
 
@@ -20,7 +21,7 @@ kh_u64 kh_clock_us(void)
 
 void kh_conn_request_done(struct kh_conn *kc, const struct kh_request_log *log)
 {
-	khttpd_stats_response(log->status, log->bytes);
+	khttpd_stats_response(khttpd_kc_server(kc)->stats, log->status, log->bytes);
 	khttpd_conn_count_request(kc);
 	trace_request(kc->id, log);
 	khttpd_access_log_add(log, &kc->client, kc->id);
@@ -31,7 +32,7 @@ void khttpd_log_handover(struct kh_conn *kc, const struct kh_request_log *log,
 {
 	struct kh_request_log handed;
 
-	khttpd_stats_handover(reason);
+	khttpd_stats_handover(khttpd_kc_server(kc)->stats, reason);
 	khttpd_conn_count_request(kc);
 	trace_handover(kc->id, reason, served);
 	if (!log)

@@ -7,6 +7,7 @@
 
 #include "handover.h"
 #include "kapi_kernel.h"
+#include "server_internal.h"
 
 kh_s64 kh_now_seconds(void)
 {
@@ -25,5 +26,5 @@ void kh_free(void *ptr)
 
 bool kh_conn_daemon_ready(struct kh_conn *conn)
 {
-	return khttpd_fallback_daemon() != 0;
+	return khttpd_fallback_daemon(khttpd_kc_server(conn)->fb) != 0;
 }

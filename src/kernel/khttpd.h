@@ -10,7 +10,6 @@
 #define KHTTPD_KERNEL_H
 
 #include <linux/limits.h>
-#include <linux/mutex.h>
 
 #define KHTTPD_DOCROOT_MAX 1024
 #define KHTTPD_INDEX_MAX 256 /* NAME_MAX + 1 */
@@ -53,17 +52,31 @@ struct khttpd_config {
 	int clientport;         /* the userspace server's port (for the daemon) */
 	int uid;                /* who looks files up and opens them */
 	int gid;                /* ... and its only group; no capabilities */
+	/* How many connections may wait for the daemon's courier
+	 * (handover.c): beyond, a hand-over is refused and the kernel
+	 * answers 503. Not staged: read at every hand-over. */
+	int handover_queue;
 	char dynamic[KHTTPD_DYNAMIC_MAX]; /* substrings that go to userspace */
 	char docroot[KHTTPD_DOCROOT_MAX];
 	char index[KHTTPD_INDEX_MAX];
 };
 
-/* All of the config, and starting/stopping, happen under this mutex. */
-extern struct mutex khttpd_config_lock;
-extern struct khttpd_config khttpd_config;
+/*
+ * What every network namespace's settings start as (main.c; threads and
+ * max_connections are set from the machine at load).
+ */
+extern struct khttpd_config khttpd_default_config;
 
-/* Server lifetime. All are called with khttpd_config_lock held. */
-int khttpd_server_start(const struct khttpd_config *cfg);
+/*
+ * One server per network namespace (net.h): each function acts on @kn's,
+ * with kn->lock held, from @kn's own config.
+ */
+struct khttpd_net;
+
+/* Sets up @kn's server state (stopped) when its namespace is made. */
+void khttpd_server_net_init(struct khttpd_net *kn);
+/* Server lifetime. */
+int khttpd_server_start(struct khttpd_net *kn);
 /*
  * Replaces the running server with a new generation built from @cfg,
  * while serving: the old one's listening sockets are taken over (same
@@ -71,10 +84,10 @@ int khttpd_server_start(const struct khttpd_config *cfg);
  * error (-ENOENT documentroot, -EADDRINUSE, -ENOMEM, ...) the running
  * server is untouched. -ESRCH if none runs.
  */
-int khttpd_server_reload(const struct khttpd_config *cfg);
+int khttpd_server_reload(struct khttpd_net *kn);
 /* Stops the server, retiring generations included. */
-void khttpd_server_stop(void);
-bool khttpd_server_running(void);
+void khttpd_server_stop(struct khttpd_net *kn);
+bool khttpd_server_running(struct khttpd_net *kn);
 
 /* What the read-only sysctls show: khttpd_server_stat(). */
 enum khttpd_stat {
@@ -83,17 +96,15 @@ enum khttpd_stat {
 	KHTTPD_STAT_REQUESTS,    /* answered by the kernel since start */
 	KHTTPD_STAT_HANDOVERS,   /* handed to the daemon since start */
 	KHTTPD_STAT_REFUSED_CONNS, /* refused at accept since start (limits) */
-	/* Of the hand-over (handover.c), since the module was loaded. */
+	/* Of the hand-over (handover.c), since the namespace's instance
+	 * was made. */
 	KHTTPD_STAT_REFUSED,     /* hand-overs refused with a 503 */
 	KHTTPD_STAT_DAEMON_PID,  /* the registered daemon's pid, 0 = none */
 };
-/* Called with khttpd_config_lock held. */
-unsigned long khttpd_server_stat(enum khttpd_stat stat);
+/* Called with kn->lock held. */
+unsigned long khttpd_server_stat(struct khttpd_net *kn, enum khttpd_stat stat);
 
-/* How many connections may wait for the daemon's courier (sysctl
- * handover_queue, handover.c): beyond, a hand-over is refused and the
- * kernel answers 503. Takes effect at once. */
-extern int khttpd_handover_queue;
+#define KHTTPD_HANDOVER_QUEUE_DEFAULT 256
 #define KHTTPD_HANDOVER_QUEUE_MAX 65536
 
 /*
@@ -111,13 +122,11 @@ int khttpd_mime_load(const char *path);
 void khttpd_mime_path(char *buf, size_t size);
 
 /*
- * /proc/net/khttpd (main.c): created first when the module loads, removed
- * last; the files in it (fallback, status, access_log) are each added and
- * removed by the file that serves them.
+ * The initial namespace's /proc/net/khttpd (main.c): created first when
+ * the module loads, removed last; the files in it (fallback, status,
+ * access_log) are each added and removed by the file that serves them.
+ * Other namespaces' directories are net.c's (no access_log in them).
  */
 extern struct proc_dir_entry *khttpd_proc_dir;
-
-int khttpd_sysctl_register(void);
-void khttpd_sysctl_unregister(void);
 
 #endif /* KHTTPD_KERNEL_H */

@@ -47,6 +47,7 @@ int khttpd_limits_init(struct khttpd_limits *l, int max_conns, int max_per_ip)
 
 	l->max_conns = max_conns;
 	l->max_per_ip = max_per_ip;
+	l->stats = NULL; /* the server sets its own */
 	atomic_set(&l->open, 0);
 	spin_lock_init(&l->lock);
 	l->peers = NULL;
@@ -178,18 +179,20 @@ static int khttpd_peer_get(struct khttpd_limits *l, const struct in6_addr *addr,
 	return *peer ? 0 : KHTTPD_REFUSED_PER_IP;
 }
 
-/* The status file's refusals, since the module loaded. */
-static void khttpd_count_refusal(int why)
+/* The status file's refusals (the namespace's, since it was made). */
+static void khttpd_count_refusal(struct khttpd_limits *l, int why)
 {
+	if (!l->stats)
+		return;
 	switch (why) {
 	case KHTTPD_REFUSED_MAX:
-		khttpd_stat_inc(refused_max);
+		khttpd_stat_inc(l->stats, refused_max);
 		break;
 	case KHTTPD_REFUSED_PER_IP:
-		khttpd_stat_inc(refused_per_ip);
+		khttpd_stat_inc(l->stats, refused_per_ip);
 		break;
 	default:
-		khttpd_stat_inc(refused_nomem);
+		khttpd_stat_inc(l->stats, refused_nomem);
 		break;
 	}
 }
@@ -210,7 +213,7 @@ int khttpd_limits_admit(struct khttpd_limits *l, struct socket *sock,
 	if (why) {
 		atomic_dec(&l->open);
 		atomic_long_inc(&l->refused[why]);
-		khttpd_count_refusal(why);
+		khttpd_count_refusal(l, why);
 	}
 	return why;
 }

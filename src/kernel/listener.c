@@ -17,6 +17,7 @@
 #include <net/net_namespace.h>
 #include <net/sock.h>
 
+#include "net.h"
 #include "server_internal.h"
 #include "stats.h"
 
@@ -67,14 +68,14 @@ static void khttpd_listener_accept_one(struct khttpd_worker *w, struct socket *l
 		--*budget;
 		if (err)
 			continue; /* the client gave up already, or no memory */
-		khttpd_stat_inc(accepts);
+		khttpd_stat_inc(w->srv->stats, accepts);
 		if (khttpd_limits_admit(&w->srv->limits, sock, &peer)) {
 			/* Over a limit: a reset at once, nothing allocated. */
 			sock_no_linger(sock->sk);
 			sock_release(sock);
 			continue;
 		}
-		khttpd_stat_inc(handled);
+		khttpd_stat_inc(w->srv->stats, handled);
 		khttpd_conn_open(w, sock, peer);
 	}
 }
@@ -99,9 +100,10 @@ void khttpd_listener_accept(struct khttpd_worker *w)
 /*
  * A listener on all addresses: IPv6 taking IPv4 too (v4-mapped), or plain
  * IPv4 where the kernel has no IPv6. SO_REUSEPORT, so every worker has its
- * own. Created as a user socket (kern = 0): accepted sockets then hold a
- * reference on their network namespace, which a socket handed to
- * userspace needs.
+ * own. In the server's network namespace, as a kernel socket: it holds
+ * no reference on the namespace (which the namespace's exit, net.c, would
+ * otherwise never come to), nor do the sockets accepted on it; one handed
+ * to userspace takes its reference then (handover.c).
  */
 int khttpd_listen(struct khttpd_worker *w, int port)
 {
@@ -121,13 +123,13 @@ int khttpd_listen(struct khttpd_worker *w, int port)
 	struct socket *sock;
 	struct sock *sk;
 	int err;
+	struct net *net = w->srv->kn->net;
 
-	err = __sock_create(&init_net, PF_INET6, SOCK_STREAM, IPPROTO_TCP, &sock, 0);
+	err = sock_create_kern(net, PF_INET6, SOCK_STREAM, IPPROTO_TCP, &sock);
 	if (err == -EAFNOSUPPORT) {
 		addr = (struct sockaddr *)&addr4;
 		addrlen = sizeof(addr4);
-		err = __sock_create(&init_net, PF_INET, SOCK_STREAM, IPPROTO_TCP,
-				    &sock, 0);
+		err = sock_create_kern(net, PF_INET, SOCK_STREAM, IPPROTO_TCP, &sock);
 	}
 	if (err)
 		return err;

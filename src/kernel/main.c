@@ -17,11 +17,12 @@
 #include "handover.h"
 #include "khttpd.h"
 #include "mime_table.h"
-#include "stats.h"
+#include "net.h"
 
 struct proc_dir_entry *khttpd_proc_dir;
 
-struct khttpd_config khttpd_config = {
+/* Each network namespace's settings start as these (net.c). */
+struct khttpd_config khttpd_default_config = {
 	.port = 80,
 	.max_header_size = 8192,
 	.keepalive_requests = 1000,
@@ -45,14 +46,16 @@ struct khttpd_config khttpd_config = {
 	.clientport = 8080,
 	.uid = 33, /* Debian's www-data */
 	.gid = 33,
+	.handover_queue = KHTTPD_HANDOVER_QUEUE_DEFAULT,
 };
 
 static int __init khttpd_init(void)
 {
 	int err;
 
-	khttpd_config.threads = clamp_t(int, num_online_cpus(), 1, KHTTPD_THREADS_MAX);
-	khttpd_config.max_connections =
+	khttpd_default_config.threads = clamp_t(int, num_online_cpus(), 1,
+						KHTTPD_THREADS_MAX);
+	khttpd_default_config.max_connections =
 		clamp_t(unsigned long,
 			totalram_pages() >> (KHTTPD_CONN_RAM_SHIFT - PAGE_SHIFT),
 			KHTTPD_MAX_CONNECTIONS_DEFAULT_MIN,
@@ -63,23 +66,16 @@ static int __init khttpd_init(void)
 	err = khttpd_access_log_init();
 	if (err)
 		goto err_proc;
-	/* After the log: the status file reads its counts. */
-	err = khttpd_stats_init();
+	/*
+	 * After the log: status files read its counts. Makes every
+	 * namespace's instance, the initial one's in khttpd_proc_dir.
+	 */
+	err = khttpd_net_register();
 	if (err)
 		goto err_log;
-	err = khttpd_fallback_init();
-	if (err)
-		goto err_stats;
-	err = khttpd_sysctl_register();
-	if (err)
-		goto err_fallback;
 	pr_info("loaded; configure /proc/sys/net/khttpd, then echo 1 > start\n");
 	return 0;
 
-err_fallback:
-	khttpd_fallback_exit();
-err_stats:
-	khttpd_stats_exit();
 err_log:
 	khttpd_access_log_exit();
 err_proc:
@@ -89,15 +85,13 @@ err_proc:
 
 static void __exit khttpd_exit(void)
 {
-	/* No sysctl write can start the server again after this. */
-	khttpd_sysctl_unregister();
-	mutex_lock(&khttpd_config_lock);
-	khttpd_server_stop();
-	mutex_unlock(&khttpd_config_lock);
-	/* Ends a daemon's registration; its connections are its own. */
-	khttpd_fallback_exit();
+	/*
+	 * Every namespace's instance goes (net.c): its sysctls, its server,
+	 * its daemon's registration (the daemon's connections are its own),
+	 * its counters.
+	 */
+	khttpd_net_unregister();
 	khttpd_mime_exit(); /* no reader left: served and sysctl gone */
-	khttpd_stats_exit(); /* no one counts: the workers are gone */
 	khttpd_access_log_exit(); /* no writer left: the workers are gone */
 	proc_remove(khttpd_proc_dir);
 }

@@ -12,6 +12,9 @@
  * Stopping stops each worker, which closes its own connections on the way
  * out.
  *
+ * Each network namespace has its own server (net.h): everything here acts
+ * on one namespace's instance, under its lock.
+ *
  * A reload (as nginx's) builds a whole new generation of the server from
  * the staged settings while the current one serves; any failure leaves the
  * current one untouched. Then the new one takes over the listening sockets
@@ -40,9 +43,11 @@
 #include <linux/timekeeping.h>
 #include <linux/wait.h>
 #include <linux/workqueue.h>
+#include <net/net_namespace.h>
 
 #include "file_cache.h"
 #include "handover.h"
+#include "net.h"
 #include "server_internal.h"
 #include "stats.h"
 
@@ -56,36 +61,26 @@
  * the client still sends (nginx's lingering close), at most. */
 #define KHTTPD_LINGER_SECS 2
 
-DEFINE_MUTEX(khttpd_config_lock);
-static struct khttpd_server *khttpd_server;
-
-/*
- * Generations retired by a reload that still have connections. Their own
- * mutex, not khttpd_config_lock: the reaper takes only this one, so stop
- * can wait for the reaper while it holds khttpd_config_lock. Order:
- * khttpd_config_lock, then this.
- */
-static DEFINE_MUTEX(khttpd_retire_lock);
-static LIST_HEAD(khttpd_retiring);
-/* Totals of retired generations destroyed since the start (retire lock):
- * the counters must not go backwards when one goes. */
-static unsigned long khttpd_gone_requests, khttpd_gone_handovers, khttpd_gone_refused;
-/* Generations made since the module was loaded (config lock). */
-static unsigned long khttpd_generation;
 /*
  * Bit 0: some generation's caches have the plain names (khttpd_conn,
- * khttpd_io); any other generation alive meanwhile gets names with its
- * number, since SLUB wants every cache's name unique (sysfs).
+ * khttpd_io); any other generation alive meanwhile, in any namespace, gets
+ * names with a number of its own (khttpd_cache_seq), since SLUB wants
+ * every cache's name unique (sysfs).
  */
 static unsigned long khttpd_plain_cache_names;
+static atomic_long_t khttpd_cache_seq = ATOMIC_LONG_INIT(0);
 
 static void khttpd_reap(struct work_struct *work);
-static DECLARE_DELAYED_WORK(khttpd_reaper, khttpd_reap);
 
-bool khttpd_server_running(void)
+void khttpd_server_net_init(struct khttpd_net *kn)
 {
-	lockdep_assert_held(&khttpd_config_lock);
-	return khttpd_server != NULL;
+	INIT_DELAYED_WORK(&kn->reaper, khttpd_reap);
+}
+
+bool khttpd_server_running(struct khttpd_net *kn)
+{
+	lockdep_assert_held(&kn->lock);
+	return kn->server != NULL;
 }
 
 /* ---- workers --------------------------------------------------------------- */
@@ -127,7 +122,7 @@ static int khttpd_worker_fn(void *data)
 		if (!khttpd_worker_has_work(w)) {
 			wait_event_interruptible_timeout(w->wq, khttpd_worker_has_work(w) ||
 							 kthread_should_stop(), timeout);
-			khttpd_stat_inc(wakeups);
+			khttpd_stat_inc(w->srv->stats, wakeups);
 		}
 		if (kthread_should_stop())
 			break;
@@ -180,54 +175,54 @@ static unsigned long khttpd_generation_stat(struct khttpd_server *srv,
  * those already gone), 0 while stopped; the hand-over's live in
  * handover.c.
  */
-unsigned long khttpd_server_stat(enum khttpd_stat stat)
+unsigned long khttpd_server_stat(struct khttpd_net *kn, enum khttpd_stat stat)
 {
 	struct khttpd_server *srv;
 	unsigned long sum;
 
-	lockdep_assert_held(&khttpd_config_lock);
+	lockdep_assert_held(&kn->lock);
 	switch (stat) {
 	case KHTTPD_STAT_DAEMON_PID:
-		return khttpd_fallback_daemon();
+		return khttpd_fallback_daemon(&kn->fb);
 	case KHTTPD_STAT_REFUSED:
-		return khttpd_fallback_refused();
+		return khttpd_fallback_refused(&kn->fb);
 	default:
 		break;
 	}
-	if (!khttpd_server)
+	if (!kn->server)
 		return 0;
-	sum = khttpd_generation_stat(khttpd_server, stat);
-	mutex_lock(&khttpd_retire_lock);
-	list_for_each_entry(srv, &khttpd_retiring, retired_node)
+	sum = khttpd_generation_stat(kn->server, stat);
+	mutex_lock(&kn->retire_lock);
+	list_for_each_entry(srv, &kn->retiring, retired_node)
 		sum += khttpd_generation_stat(srv, stat);
 	if (stat == KHTTPD_STAT_REQUESTS)
-		sum += khttpd_gone_requests;
+		sum += kn->gone_requests;
 	else if (stat == KHTTPD_STAT_HANDOVERS)
-		sum += khttpd_gone_handovers;
+		sum += kn->gone_handovers;
 	else if (stat == KHTTPD_STAT_REFUSED_CONNS)
-		sum += khttpd_gone_refused;
-	mutex_unlock(&khttpd_retire_lock);
+		sum += kn->gone_refused;
+	mutex_unlock(&kn->retire_lock);
 	return sum;
 }
 
 /* For the status file (stats.c). */
-void khttpd_server_info(struct khttpd_server_info *info)
+void khttpd_server_info(struct khttpd_net *kn, struct khttpd_server_info *info)
 {
-	struct khttpd_server *srv = khttpd_server;
+	struct khttpd_server *srv = kn->server;
 	struct khttpd_server *old;
 
-	lockdep_assert_held(&khttpd_config_lock);
+	lockdep_assert_held(&kn->lock);
 	info->running = srv;
 	info->uptime = srv ? ktime_get_boottime_seconds() - srv->started : 0;
-	info->port = srv ? srv->port : khttpd_config.port;
-	info->threads = srv ? srv->nr_workers : khttpd_config.threads;
+	info->port = srv ? srv->port : kn->config.port;
+	info->threads = srv ? srv->nr_workers : kn->config.threads;
 	info->fc_entries = srv ? khttpd_fc_entries(srv->root.cache) : 0;
-	info->generation = khttpd_generation;
+	info->generation = kn->generation;
 	info->retiring_conns = 0;
-	mutex_lock(&khttpd_retire_lock);
-	list_for_each_entry(old, &khttpd_retiring, retired_node)
+	mutex_lock(&kn->retire_lock);
+	list_for_each_entry(old, &kn->retiring, retired_node)
 		info->retiring_conns += khttpd_generation_stat(old, KHTTPD_STAT_CONNECTIONS);
-	mutex_unlock(&khttpd_retire_lock);
+	mutex_unlock(&kn->retire_lock);
 }
 
 /*
@@ -235,12 +230,12 @@ void khttpd_server_info(struct khttpd_server_info *info)
  * bound to CPUs), connections are open now, requests counted since the
  * start (answered or handed over). The current generation's workers only.
  */
-void khttpd_server_show_workers(struct seq_file *m)
+void khttpd_server_show_workers(struct khttpd_net *kn, struct seq_file *m)
 {
-	struct khttpd_server *srv = khttpd_server;
+	struct khttpd_server *srv = kn->server;
 	int i;
 
-	lockdep_assert_held(&khttpd_config_lock);
+	lockdep_assert_held(&kn->lock);
 	for (i = 0; srv && i < srv->nr_workers; i++) {
 		struct khttpd_worker *w = &srv->workers[i];
 
@@ -326,8 +321,10 @@ static int khttpd_server_caches(struct khttpd_server *srv)
 	/* The plain names when free (what tools and tests look for). */
 	srv->plain_cache_names = !test_and_set_bit(0, &khttpd_plain_cache_names);
 	if (!srv->plain_cache_names) {
-		snprintf(conn_name, sizeof(conn_name), "khttpd_conn_%lu", srv->generation);
-		snprintf(io_name, sizeof(io_name), "khttpd_io_%lu", srv->generation);
+		long seq = atomic_long_inc_return(&khttpd_cache_seq);
+
+		snprintf(conn_name, sizeof(conn_name), "khttpd_conn_%ld", seq);
+		snprintf(io_name, sizeof(io_name), "khttpd_io_%ld", seq);
 	}
 	/* kmem_cache_create copies the name. */
 	srv->conn_cache = kmem_cache_create(conn_name, conn,
@@ -375,6 +372,7 @@ static int khttpd_server_root(struct khttpd_server *srv, const struct khttpd_con
 	srv->root.cache = khttpd_fc_create(cfg->filecache_entries, &err);
 	if (err)
 		return err;
+	khttpd_fc_count_into(srv->root.cache, srv->stats);
 	err = kh_root_init_cred(&srv->root, cfg->uid, cfg->gid);
 	if (err)
 		return err;
@@ -411,10 +409,11 @@ static int khttpd_server_nr_listeners(const struct khttpd_server *old)
  * the port. Listeners come last: a failure before them has none to close
  * (closing one would reset what waits in its queue).
  */
-static struct khttpd_server *khttpd_server_build(const struct khttpd_config *cfg,
+static struct khttpd_server *khttpd_server_build(struct khttpd_net *kn,
 						 const struct khttpd_server *old,
 						 unsigned long generation, int *errp)
 {
+	const struct khttpd_config *cfg = &kn->config;
 	int n = cfg->threads, adopt = 0, err, i;
 	struct khttpd_server *srv;
 
@@ -428,6 +427,9 @@ static struct khttpd_server *khttpd_server_build(const struct khttpd_config *cfg
 		return NULL;
 	}
 	srv->generation = generation;
+	srv->kn = kn;
+	srv->stats = kn->stats;
+	srv->fb = &kn->fb;
 	INIT_LIST_HEAD(&srv->retired_node);
 	/* The server keeps its own copy: the config may change meanwhile. */
 	khttpd_server_settings(srv, cfg);
@@ -438,6 +440,7 @@ static struct khttpd_server *khttpd_server_build(const struct khttpd_config *cfg
 				 cfg->max_connections_per_ip);
 	if (err)
 		goto fail;
+	srv->limits.stats = srv->stats;
 	err = khttpd_server_caches(srv);
 	if (err)
 		goto fail;
@@ -483,24 +486,26 @@ static void khttpd_server_run(struct khttpd_server *srv)
 
 /* ---- start, reload and stop ------------------------------------------------ */
 
-int khttpd_server_start(const struct khttpd_config *cfg)
+int khttpd_server_start(struct khttpd_net *kn)
 {
+	const struct khttpd_config *cfg = &kn->config;
 	struct khttpd_server *srv;
 	int err;
 
-	lockdep_assert_held(&khttpd_config_lock);
-	if (khttpd_server)
+	lockdep_assert_held(&kn->lock);
+	if (kn->server)
 		return 0;
-	srv = khttpd_server_build(cfg, NULL, khttpd_generation + 1, &err);
+	srv = khttpd_server_build(kn, NULL, kn->generation + 1, &err);
 	if (!srv)
 		return err;
-	khttpd_generation++;
+	kn->generation++;
 	srv->started = ktime_get_boottime_seconds();
-	khttpd_server = srv;
+	kn->server = srv;
 	khttpd_server_run(srv);
-	pr_info("serving %s on port %d with %d threads, at most %d connections (%d per address)\n",
+	pr_info("serving %s on port %d with %d threads, at most %d connections (%d per address)%s\n",
 		cfg->docroot, cfg->port, cfg->threads, cfg->max_connections,
-		cfg->max_connections_per_ip);
+		cfg->max_connections_per_ip,
+		net_eq(kn->net, &init_net) ? "" : " in a network namespace");
 	return 0;
 }
 
@@ -549,83 +554,86 @@ static void khttpd_server_hand_listeners(struct khttpd_server *old,
 	}
 }
 
-int khttpd_server_reload(const struct khttpd_config *cfg)
+int khttpd_server_reload(struct khttpd_net *kn)
 {
-	struct khttpd_server *old = khttpd_server, *srv;
+	const struct khttpd_config *cfg = &kn->config;
+	struct khttpd_server *old = kn->server, *srv;
 	int err;
 
-	lockdep_assert_held(&khttpd_config_lock);
+	lockdep_assert_held(&kn->lock);
 	if (!old)
 		return -ESRCH;
-	srv = khttpd_server_build(cfg, old, khttpd_generation + 1, &err);
+	srv = khttpd_server_build(kn, old, kn->generation + 1, &err);
 	if (!srv)
 		return err;
 	/* Nothing fails from here on. */
 	khttpd_server_quiesce(old);
 	khttpd_server_hand_listeners(old, srv);
 	srv->started = old->started; /* the server's uptime goes on */
-	khttpd_generation++;
-	khttpd_server = srv;
+	kn->generation++;
+	kn->server = srv;
 	khttpd_server_run(srv);
 	/* Each of old's connections ends after its request in progress. */
 	smp_store_release(&old->retiring, true);
-	mutex_lock(&khttpd_retire_lock);
-	list_add_tail(&old->retired_node, &khttpd_retiring);
-	mutex_unlock(&khttpd_retire_lock);
-	schedule_delayed_work(&khttpd_reaper, HZ);
+	mutex_lock(&kn->retire_lock);
+	list_add_tail(&old->retired_node, &kn->retiring);
+	mutex_unlock(&kn->retire_lock);
+	schedule_delayed_work(&kn->reaper, HZ);
 	pr_info("reloaded: generation %lu serving %s on port %d with %d threads\n",
-		khttpd_generation, cfg->docroot, cfg->port, cfg->threads);
+		kn->generation, cfg->docroot, cfg->port, cfg->threads);
 	return 0;
 }
 
 /* Destroys the retiring generations without connections left, every second
- * while any retire. Takes only the retire lock (see khttpd_retire_lock). */
+ * while any retire. Takes only the retire lock (see net.h). */
 static void khttpd_reap(struct work_struct *work)
 {
+	struct khttpd_net *kn = container_of(to_delayed_work(work), struct khttpd_net,
+					     reaper);
 	struct khttpd_server *srv, *tmp;
 	LIST_HEAD(gone);
 	bool more;
 
-	mutex_lock(&khttpd_retire_lock);
-	list_for_each_entry_safe(srv, tmp, &khttpd_retiring, retired_node) {
+	mutex_lock(&kn->retire_lock);
+	list_for_each_entry_safe(srv, tmp, &kn->retiring, retired_node) {
 		/* No listener left: its count can only go down. */
 		if (khttpd_generation_stat(srv, KHTTPD_STAT_CONNECTIONS))
 			continue;
-		khttpd_gone_requests += khttpd_generation_stat(srv, KHTTPD_STAT_REQUESTS);
-		khttpd_gone_handovers += khttpd_generation_stat(srv, KHTTPD_STAT_HANDOVERS);
-		khttpd_gone_refused += khttpd_generation_stat(srv, KHTTPD_STAT_REFUSED_CONNS);
+		kn->gone_requests += khttpd_generation_stat(srv, KHTTPD_STAT_REQUESTS);
+		kn->gone_handovers += khttpd_generation_stat(srv, KHTTPD_STAT_HANDOVERS);
+		kn->gone_refused += khttpd_generation_stat(srv, KHTTPD_STAT_REFUSED_CONNS);
 		list_move_tail(&srv->retired_node, &gone);
 	}
-	more = !list_empty(&khttpd_retiring);
-	mutex_unlock(&khttpd_retire_lock);
+	more = !list_empty(&kn->retiring);
+	mutex_unlock(&kn->retire_lock);
 	list_for_each_entry_safe(srv, tmp, &gone, retired_node) {
 		pr_info("generation %lu retired\n", srv->generation);
 		khttpd_server_destroy(srv);
 	}
 	if (more)
-		schedule_delayed_work(&khttpd_reaper, HZ);
+		schedule_delayed_work(&kn->reaper, HZ);
 }
 
-void khttpd_server_stop(void)
+void khttpd_server_stop(struct khttpd_net *kn)
 {
 	struct khttpd_server *srv, *tmp;
 
-	lockdep_assert_held(&khttpd_config_lock);
-	if (!khttpd_server)
+	lockdep_assert_held(&kn->lock);
+	if (!kn->server)
 		return;
 	/* The reaper takes no config lock: waiting for it here is safe. */
-	cancel_delayed_work_sync(&khttpd_reaper);
+	cancel_delayed_work_sync(&kn->reaper);
 	/* The retiring generations' connections are closed as the current's. */
-	list_for_each_entry_safe(srv, tmp, &khttpd_retiring, retired_node) {
-		mutex_lock(&khttpd_retire_lock);
+	list_for_each_entry_safe(srv, tmp, &kn->retiring, retired_node) {
+		mutex_lock(&kn->retire_lock);
 		list_del(&srv->retired_node);
-		mutex_unlock(&khttpd_retire_lock);
+		mutex_unlock(&kn->retire_lock);
 		khttpd_server_destroy(srv);
 	}
-	khttpd_gone_requests = 0;
-	khttpd_gone_handovers = 0;
-	khttpd_gone_refused = 0;
-	khttpd_server_destroy(khttpd_server);
-	khttpd_server = NULL;
+	kn->gone_requests = 0;
+	kn->gone_handovers = 0;
+	kn->gone_refused = 0;
+	khttpd_server_destroy(kn->server);
+	kn->server = NULL;
 	pr_info("stopped\n");
 }

@@ -28,8 +28,10 @@
 
 #include "khttpd/core.h"
 #include "khttpd/deadline.h"
+#include "handover.h"
 #include "kapi_kernel.h"
 #include "khttpd.h"
+#include "stats.h"
 
 /*
  * Connection buffers a worker keeps for reuse. A keep-alive connection gives
@@ -65,6 +67,9 @@ struct khttpd_limits {
 	unsigned int peer_bits;
 	u32 seed;
 	atomic_long_t refused[KHTTPD_NR_REFUSED]; /* by enum khttpd_refusal */
+	/* Where refusals are counted too (the namespace's status file);
+	 * NULL: nowhere (KUnit). */
+	struct khttpd_stats __percpu *stats;
 };
 
 struct khttpd_worker {
@@ -140,6 +145,10 @@ struct khttpd_conn {
 
 struct khttpd_server {
 	struct kh_root root;
+	/* The namespace's instance it serves (net.h), and from it: */
+	struct khttpd_net *kn;
+	struct khttpd_stats __percpu *stats; /* its counters */
+	struct khttpd_fallback *fb;          /* its hand-over daemon */
 	struct khttpd_session_params params;
 	/*
 	 * The same with closing set, for when a reload retires this
@@ -164,6 +173,12 @@ struct khttpd_server {
 	int nr_workers; /* initialised so far; workers[] has room for all */
 	struct khttpd_worker workers[];
 };
+
+/* The server of the generation @kc was accepted by. */
+static inline struct khttpd_server *khttpd_kc_server(struct kh_conn *kc)
+{
+	return container_of(kc, struct khttpd_conn, kc)->w->srv;
+}
 
 static inline void khttpd_worker_wake(struct khttpd_worker *w)
 {

@@ -3,12 +3,15 @@
  * The module's counters (stats.h) and /proc/net/khttpd/status, their text
  * form (the format is docs/observability.md's contract with khttpdctl).
  *
- * Reading the status file takes khttpd_config_lock, as the stat_* sysctls
+ * Each network namespace has its own counters and status file (net.h);
+ * the access log's counts in it are the module's (one log for all).
+ *
+ * Reading the status file takes the namespace's lock, as the stat_* sysctls
  * do: the server is then either wholly running or wholly stopped, never
  * half torn down by a khttpd_server_stop() racing the reader, and its
  * workers cannot go away while their lines are printed. The counters need
- * no lock (stats.h). Module unload removes the file first, which waits for
- * a read in progress, and frees the counters after it.
+ * no lock (stats.h). The namespace's exit removes the file first, which
+ * waits for a read in progress, and frees the counters after it.
  */
 #include <linux/bug.h>
 #include <linux/errno.h>
@@ -21,22 +24,22 @@
 #include "access_log.h"
 #include "handover.h"
 #include "khttpd.h"
+#include "net.h"
 #include "stats.h"
 
-struct khttpd_stats __percpu *khttpd_stats;
-
-void khttpd_stats_response(unsigned int status, u64 bytes)
+void khttpd_stats_response(struct khttpd_stats __percpu *st, unsigned int status,
+			   u64 bytes)
 {
-	khttpd_stat_inc(requests);
+	khttpd_stat_inc(st, requests);
 	if (status >= 100 && status < 600)
-		khttpd_stat_inc(responses[status / 100 - 1]);
-	khttpd_stat_add(bytes_sent, bytes);
+		khttpd_stat_inc(st, responses[status / 100 - 1]);
+	khttpd_stat_add(st, bytes_sent, bytes);
 }
 
-void khttpd_stats_handover(unsigned int reason)
+void khttpd_stats_handover(struct khttpd_stats __percpu *st, unsigned int reason)
 {
-	khttpd_stat_inc(requests);
-	khttpd_stat_inc(handovers[reason < KHTTPD_HANDOVER_SLOTS ? reason : 0]);
+	khttpd_stat_inc(st, requests);
+	khttpd_stat_inc(st, handovers[reason < KHTTPD_HANDOVER_SLOTS ? reason : 0]);
 }
 
 /*
@@ -145,42 +148,43 @@ static void khttpd_status_print(struct seq_file *m, const struct khttpd_stats *s
 
 static int khttpd_status_show(struct seq_file *m, void *v)
 {
+	struct khttpd_net *kn = m->private;
 	struct khttpd_status_extra x;
 	struct khttpd_stats sum;
 
 	/* Interruptible: a reader need not hang behind a slow stop. */
-	if (mutex_lock_interruptible(&khttpd_config_lock))
+	if (mutex_lock_interruptible(&kn->lock))
 		return -EINTR;
-	khttpd_server_info(&x.srv);
-	x.daemon_pid = khttpd_fallback_daemon();
-	x.handovers_refused = khttpd_fallback_refused();
+	khttpd_server_info(kn, &x.srv);
+	x.daemon_pid = khttpd_fallback_daemon(&kn->fb);
+	x.handovers_refused = khttpd_fallback_refused(&kn->fb);
 	khttpd_access_log_counts(&x.log_records, &x.log_drops);
-	khttpd_stats_sum(khttpd_stats, &sum);
+	khttpd_stats_sum(kn->stats, &sum);
 	khttpd_status_print(m, &sum, &x);
-	khttpd_server_show_workers(m);
-	mutex_unlock(&khttpd_config_lock);
+	khttpd_server_show_workers(kn, m);
+	mutex_unlock(&kn->lock);
 	return 0;
 }
 
-int khttpd_stats_init(void)
+int khttpd_stats_init(struct khttpd_net *kn)
 {
-	khttpd_stats = alloc_percpu(struct khttpd_stats);
-	if (!khttpd_stats)
+	kn->stats = alloc_percpu(struct khttpd_stats);
+	if (!kn->stats)
 		return -ENOMEM;
-	if (!proc_create_single("status", 0444, khttpd_proc_dir, khttpd_status_show)) {
-		free_percpu(khttpd_stats);
-		khttpd_stats = NULL;
+	if (!proc_create_single_data("status", 0444, kn->proc_dir, khttpd_status_show, kn)) {
+		free_percpu(kn->stats);
+		kn->stats = NULL;
 		return -ENOMEM;
 	}
 	return 0;
 }
 
-void khttpd_stats_exit(void)
+void khttpd_stats_exit(struct khttpd_net *kn)
 {
 	/* Waits for a read in progress; later ones fail. */
-	remove_proc_entry("status", khttpd_proc_dir);
-	free_percpu(khttpd_stats);
-	khttpd_stats = NULL;
+	remove_proc_entry("status", kn->proc_dir);
+	free_percpu(kn->stats);
+	kn->stats = NULL;
 }
 
 #if IS_ENABLED(CONFIG_KUNIT)

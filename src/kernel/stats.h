@@ -3,9 +3,9 @@
  * The module's counters (stats.c), shown in /proc/net/khttpd/status
  * (docs/observability.md).
  *
- * One per-CPU block for the module's lifetime, allocated at load: the
- * figures survive a stop and a start, and the status file reads them while
- * the server is stopped. The serving path only ever adds to its own CPU's
+ * One per-CPU block per network namespace (net.h), for the namespace's
+ * life: the figures survive a stop and a start, and the status file reads
+ * them while the server is stopped. The serving path only ever adds to its own CPU's
  * block (this_cpu_*: no lock, no atomic, no cache line shared between
  * workers); a reader sums all possible CPUs' blocks. The gauges are per-CPU
  * signed deltas too: a connection counted in on one CPU may be counted out
@@ -48,16 +48,15 @@ struct khttpd_stats {
 	u64 conn_steps;   /* a connection stepped (an event, a yield, its first) */
 };
 
-/* Allocated before anything can count (khttpd_stats_init), freed last. */
-extern struct khttpd_stats __percpu *khttpd_stats;
-
-#define khttpd_stat_inc(field) this_cpu_inc(khttpd_stats->field)
-#define khttpd_stat_add(field, n) this_cpu_add(khttpd_stats->field, n)
+/* Adds to this CPU's block of @st (a namespace's counters). */
+#define khttpd_stat_inc(st, field) this_cpu_inc((st)->field)
+#define khttpd_stat_add(st, field, n) this_cpu_add((st)->field, n)
 
 /* A request the kernel answered with @status, @bytes sent for it. */
-void khttpd_stats_response(unsigned int status, u64 bytes);
+void khttpd_stats_response(struct khttpd_stats __percpu *st, unsigned int status,
+			   u64 bytes);
 /* A request handed over for @reason. */
-void khttpd_stats_handover(unsigned int reason);
+void khttpd_stats_handover(struct khttpd_stats __percpu *st, unsigned int reason);
 
 /* Sums @pcpu over all possible CPUs into @sum. */
 void khttpd_stats_sum(struct khttpd_stats __percpu *pcpu, struct khttpd_stats *sum);
@@ -74,11 +73,12 @@ struct khttpd_server_info {
 };
 
 struct seq_file;
+struct khttpd_net;
 
-/* Both with khttpd_config_lock held (the server cannot stop meanwhile). */
-void khttpd_server_info(struct khttpd_server_info *info);
+/* Both with kn->lock held (the server cannot stop meanwhile). */
+void khttpd_server_info(struct khttpd_net *kn, struct khttpd_server_info *info);
 /* The `worker` lines of the running server (none while stopped). */
-void khttpd_server_show_workers(struct seq_file *m);
+void khttpd_server_show_workers(struct khttpd_net *kn, struct seq_file *m);
 
 /*
  * Why a connection left the kernel: the khttpd:conn_close tracepoint's
@@ -96,11 +96,11 @@ enum khttpd_close_why {
 };
 
 /*
- * Module load and unload: the counters and /proc/net/khttpd/status (in
- * khttpd_proc_dir). Init before the server can start; exit after it
- * stopped for good.
+ * A namespace's instance made and destroyed (net.c): its counters and its
+ * /proc/net/khttpd/status (in kn->proc_dir). Init before the server can
+ * start; exit after it stopped for good.
  */
-int khttpd_stats_init(void);
-void khttpd_stats_exit(void);
+int khttpd_stats_init(struct khttpd_net *kn);
+void khttpd_stats_exit(struct khttpd_net *kn);
 
 #endif /* KHTTPD_STATS_H */

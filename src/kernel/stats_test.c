@@ -3,9 +3,8 @@
  * KUnit: the counters (stats.c) and the status file's text. Included at the
  * end of stats.c when the kernel has KUnit (docs/testing.md).
  *
- * The tests count into a per-CPU block of their own, swapped in for the
- * module's while they run: they run right after the module loaded, before
- * anything else could count.
+ * The tests count into a per-CPU block of their own, as a namespace's
+ * instance has (net.h).
  */
 #include <kunit/test.h>
 #include <linux/ctype.h>
@@ -21,7 +20,6 @@
 
 struct khttpd_stats_test {
 	struct khttpd_stats __percpu *mine;
-	struct khttpd_stats __percpu *saved;
 };
 
 static int khttpd_stats_test_init(struct kunit *test)
@@ -31,8 +29,6 @@ static int khttpd_stats_test_init(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, t);
 	t->mine = alloc_percpu(struct khttpd_stats);
 	KUNIT_ASSERT_NOT_NULL(test, t->mine);
-	t->saved = khttpd_stats;
-	khttpd_stats = t->mine;
 	test->priv = t;
 	return 0;
 }
@@ -43,7 +39,6 @@ static void khttpd_stats_test_exit(struct kunit *test)
 
 	if (!t)
 		return;
-	khttpd_stats = t->saved;
 	free_percpu(t->mine);
 }
 
@@ -83,17 +78,17 @@ static void khttpd_stats_test_requests(struct kunit *test)
 	struct khttpd_stats_test *t = test->priv;
 	struct khttpd_stats sum;
 
-	khttpd_stats_response(200, 100);
-	khttpd_stats_response(206, 10);
-	khttpd_stats_response(304, 1);
-	khttpd_stats_response(404, 5);
-	khttpd_stats_response(503, 7);
-	khttpd_stats_response(101, 0);
-	khttpd_stats_response(0, 0);   /* no status: a request, no class */
-	khttpd_stats_response(600, 0);
-	khttpd_stats_handover(KHTTPD_HANDOVER_DYNAMIC);
-	khttpd_stats_handover(KHTTPD_HANDOVER_BODY);
-	khttpd_stats_handover(KHTTPD_HANDOVER_BODY + 1); /* unknown: slot 0 */
+	khttpd_stats_response(t->mine, 200, 100);
+	khttpd_stats_response(t->mine, 206, 10);
+	khttpd_stats_response(t->mine, 304, 1);
+	khttpd_stats_response(t->mine, 404, 5);
+	khttpd_stats_response(t->mine, 503, 7);
+	khttpd_stats_response(t->mine, 101, 0);
+	khttpd_stats_response(t->mine, 0, 0);   /* no status: a request, no class */
+	khttpd_stats_response(t->mine, 600, 0);
+	khttpd_stats_handover(t->mine, KHTTPD_HANDOVER_DYNAMIC);
+	khttpd_stats_handover(t->mine, KHTTPD_HANDOVER_BODY);
+	khttpd_stats_handover(t->mine, KHTTPD_HANDOVER_BODY + 1); /* unknown: slot 0 */
 	khttpd_stats_sum(t->mine, &sum);
 	KUNIT_EXPECT_EQ(test, sum.requests, 11ULL);
 	KUNIT_EXPECT_EQ(test, sum.responses[0], 1ULL);
