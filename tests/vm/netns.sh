@@ -203,7 +203,7 @@ test_daemon() {
 # Namespace c, reached from the initial one over a veth pair, deleted
 # while wrk loads it and connections from outside are held open.
 test_delete() {
-	local before stopped loop wrk h1 h2
+	local before stopped loop wrk h1 h2 open
 	check "veth to c" ip link add vc0 type veth peer name eth0 netns c
 	ip addr add $C_HOST/30 dev vc0 && ip link set vc0 up
 	in_ns c ip addr add $C_ADDR/30 dev eth0 && in_ns c ip link set eth0 up
@@ -223,8 +223,8 @@ test_delete() {
 	exec {h2}<>/dev/tcp/$C_ADDR/80
 	printf 'GET /big.bin HTTP/1.1\r\nHost: c\r\n\r\n' >&$h2
 	sleep 2
-	check "c has connections open under load ($(r c stat_connections))" \
-		test "$(r c stat_connections)" -ge 2
+	open=$(r c stat_connections)
+	check "c has connections open under load ($open)" test "${open:-0}" -ge 2
 	# Its processes first: each holds the namespace.
 	kill $(ip netns pids c) 2> /dev/null
 	wait "$loop" 2> /dev/null
@@ -246,6 +246,13 @@ test_delete() {
 # write (CAP_NET_ADMIN in the initial user namespace only).
 as_container() { python3 "$HERE/userns_run.py" "$1"; }
 test_unprivileged() {
+	check "root without CAP_NET_ADMIN: start refused (EPERM)" \
+		bash -c "setpriv --inh-caps=-net_admin --bounding-set=-net_admin bash -c 'echo 1 > $SYS/start' 2>&1 | grep -q 'Operation not permitted'"
+	# The debug kernel is built without CONFIG_USER_NS (unshare: EINVAL).
+	if as_container true 2>&1 | grep -q 'Invalid argument'; then
+		echo "# SKIP container root: this kernel has no user namespaces"
+		return
+	fi
 	expect_eq "container root is root in its user namespace" 0 "$(as_container 'id -u')"
 	check "container root is in a network namespace of its own" \
 		test "$(as_container 'readlink /proc/self/ns/net')" != "$(readlink /proc/self/ns/net)"
@@ -259,8 +266,6 @@ test_unprivileged() {
 		"$(as_container "cat $SYS/documentroot")"
 	expect_fail_with "container root: cannot register a daemon" "Error" \
 		timeout 30 python3 "$HERE/userns_run.py" "python3 $HERE/stuck_daemon.py"
-	check "root without CAP_NET_ADMIN: start refused (EPERM)" \
-		bash -c "setpriv --inh-caps=-net_admin --bounding-set=-net_admin bash -c 'echo 1 > $SYS/start' 2>&1 | grep -q 'Operation not permitted'"
 }
 
 # rmmod with three namespaces serving, each with connections open.
