@@ -14,7 +14,9 @@
 #     each run failing if the guest's dmesg shows a warning/bug/leak
 #     and observability (tests/vm/observability_vm.sh: the access log's
 #     rings and the daemon's text log, /proc/net/khttpd/status, the
-#     tracepoints, khttpdctl, unloading with readers),
+#     tracepoints, khttpdctl, unloading with readers), one instance per
+#     network namespace (tests/vm/netns.sh) and, on Debian 6.12, a farm
+#     of them behind IPVS and keepalived (tests/vm/farm.sh),
 #  4. khttpd.ko's KUnit suites in the debug kernel (the only one with KUnit)
 #  5. a smoke run of the benchmark pipeline (make bench) on Debian 6.12
 #  6. the Debian packages (tests/deb/deb_test.sh: make deb, lintian,
@@ -148,20 +150,29 @@ kernel_chain_steps() {
 		return
 	fi
 	local ko=build/kmod/$k/khttpd.ko
+	# veth for the per-namespace test (none on the debug kernel: built in).
+	local netns_mods=build/netns-mods/$k
+	if ! tools/vm/guest-mods.sh "$k" "$netns_mods" veth > "$out/netns-mods-$k.log" 2>&1; then
+		cat "$out/netns-mods-$k.log"
+		not_ok "$k: the guest's veth module"
+	fi
 	if [ "$k" = debug ]; then
 		# A debug VM costs minutes besides its script (boot, and
 		# kmemleak's scans of all memory at the end): the same scripts
 		# in three VMs. Live reload runs its memory-safety half here.
 		vm_run integration "$k" tests/vm/integration.sh "$ko" all
 		if [ -x "$daemon" ]; then
-			vm_run reload-handover "$k" tests/vm/sequence.sh \
+			vm_run reload-handover-netns "$k" tests/vm/sequence.sh \
 				reload tests/vm/reload.sh "$ko" quick :: \
-				handover tests/vm/handover.sh "$ko" "$daemon"
+				handover tests/vm/handover.sh "$ko" "$daemon" :: \
+				netns tests/vm/netns.sh "$ko" "$netns_mods"
 			vm_run hostile-observability "$k" tests/vm/sequence.sh \
 				hostile tests/vm/hostile.sh "$ko" "$daemon" :: \
 				observability tests/vm/observability_vm.sh "$ko" "$daemon" build/bin/khttpdctl
 		else
-			vm_run reload "$k" tests/vm/reload.sh "$ko" quick
+			vm_run reload-netns "$k" tests/vm/sequence.sh \
+				reload tests/vm/reload.sh "$ko" quick :: \
+				netns tests/vm/netns.sh "$ko" "$netns_mods"
 		fi
 	else
 		# Two VMs for the integration test, so that a failure shows
@@ -170,6 +181,8 @@ kernel_chain_steps() {
 		vm_run integration2 "$k" tests/vm/integration.sh "$ko" 2
 		# Live reload under load.
 		vm_run reload "$k" tests/vm/reload.sh "$ko"
+		# One instance per network namespace.
+		vm_run netns "$k" tests/vm/netns.sh "$ko" "$netns_mods"
 		if [ -x "$daemon" ]; then
 			vm_run handover "$k" tests/vm/handover.sh "$ko" "$daemon"
 			vm_run hostile "$k" tests/vm/hostile.sh "$ko" "$daemon"
@@ -182,6 +195,18 @@ kernel_chain_steps() {
 		# test runs the unit's ExecReload too).
 		vm_run ctl-reload "$k" tests/khttpdctl/vm_reload.sh "build/kmod/$k/khttpd.ko" \
 			build/bin/khttpdctl
+	fi
+	if [ "$k" = deb612 ] && [ -x "$daemon" ]; then
+		# A farm of three namespaces' instances behind IPVS and
+		# keepalived (one kernel is enough: the module's side is
+		# netns's test; this one is the deployment).
+		if tools/vm/guest-mods.sh "$k" build/farm-mods/$k veth bridge ip_vs ip_vs_rr \
+			nf_conntrack > "$out/farm-mods.log" 2>&1; then
+			vm_run farm "$k" tests/vm/farm.sh "$ko" build/farm-mods/$k "$daemon"
+		else
+			cat "$out/farm-mods.log"
+			not_ok "$k: the farm's guest modules (veth, bridge, ip_vs)"
+		fi
 	fi
 	if [ "$k" = deb612 ]; then
 		# The benchmark pipeline end to end, tiny: no timing is judged.

@@ -112,10 +112,14 @@ start_servers() {
 	in_ns h1 "$DAEMON" > "$F/daemon.log" 2>&1 &
 	DPID=$!
 	local i
-	for i in $(seq 50); do
-		[ "$(in_ns h1 cat /proc/sys/net/khttpd/stat_daemon_pid 2> /dev/null)" = 0 ] || break
+	for i in $(seq 100); do
+		[ "$(in_ns h1 cat /proc/sys/net/khttpd/daemon_pid 2> /dev/null)" = 0 ] || break
 		sleep 0.2
 	done
+	check "h1: the daemon registered with h1's instance" \
+		test "$(in_ns h1 cat /proc/sys/net/khttpd/daemon_pid)" != 0
+	check "h2: no daemon registered in h2" \
+		test "$(in_ns h2 cat /proc/sys/net/khttpd/daemon_pid)" = 0
 	expect_eq "h1: a CGI request is handed to Apache in h1" "cgi on h1" \
 		"$(in_ns cl curl -s -m 20 "http://10.7.0.11/cgi-bin/where.cgi")"
 	expect_eq "h2 has no daemon: the same request fails closed there" 503 \
@@ -243,8 +247,13 @@ test_host_back() {
 test_teardown() {
 	kill "$KPID" 2> /dev/null
 	wait "$KPID" 2> /dev/null
-	kill "$DPID" 2> /dev/null
+	# The daemon: whatever `ip netns exec` left between it and $DPID.
+	local pid
+	pid=$(in_ns h1 cat /proc/sys/net/khttpd/daemon_pid)
+	kill "$DPID" "$pid" 2> /dev/null
 	wait "$DPID" 2> /dev/null
+	for _ in $(seq 100); do kill -0 "$pid" 2> /dev/null || break; sleep 0.1; done
+	check "h1's daemon exits on SIGTERM" bash -c "! kill -0 $pid 2> /dev/null"
 	in_ns h1 "$HERE/../../tools/apache/run-backend.sh" stop "$A" 2> /dev/null
 	local h
 	for h in $HOSTS; do stop_host "$h"; done
