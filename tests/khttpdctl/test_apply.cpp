@@ -233,6 +233,39 @@ TEST(Apply, SettingTheModuleLacksChangesNothing)
 	EXPECT_TRUE(k.log.empty());
 }
 
+// In a network namespace other than the initial one the module-wide
+// settings have no file: the rest of the file applies, and they are named.
+TEST(Apply, ModuleWideSettingsAreLeftOutWhereTheyDoNotExist)
+{
+	FakeKernel k(true);
+	std::vector<ConfEntry> c = conf();
+	c.insert(c.begin() + 1, {5, "logging", "1"});
+	c.push_back({9, "mimetypes", "/etc/mime.types"});
+	Outcome o = apply_conf(k, "k.conf", c, ApplyMode::apply);
+	EXPECT_EQ(o.exit_code, kExitOk) << o.message;
+	EXPECT_EQ(k.log, (Log{"serverport=8080", "documentroot=/srv/www", "threads=4", "reload=1"}));
+	EXPECT_EQ(o.message,
+		  "khttpd reloaded: k.conf in effect (3 settings, generation 2)\n"
+		  "k.conf:5: logging left out: it is module-wide, set in the initial network "
+		  "namespace only\n"
+		  "k.conf:9: mimetypes left out: it is module-wide, set in the initial network "
+		  "namespace only");
+}
+
+// Where they exist (the initial namespace) they are written like the rest.
+TEST(Apply, ModuleWideSettingsAreWrittenWhereTheyExist)
+{
+	FakeKernel k(false);
+	k.values["logging"] = "0";
+	std::vector<ConfEntry> c = conf();
+	c.push_back({9, "logging", "1"});
+	Outcome o = apply_conf(k, "k.conf", c, ApplyMode::apply);
+	EXPECT_EQ(o.exit_code, kExitOk) << o.message;
+	EXPECT_EQ(k.values["logging"], "1");
+	EXPECT_EQ(o.message, "khttpd: k.conf applied (4 settings); the server is stopped: they "
+			     "take effect when it starts");
+}
+
 TEST(Apply, ARestoreThatFailsIsReported)
 {
 	FakeKernel k(true);

@@ -66,6 +66,16 @@ TEST(Settings, SameEntriesAsSysctlC)
 	}
 	for (; i < setting_count(); ++i)
 		ADD_FAILURE() << setting_at(i).name << " is not in sysctl.c";
+	// The module-wide ones close the table; other namespaces' tables stop
+	// before them. apply leaves them out where they are missing.
+	std::smatch m;
+	std::string c = source("sysctl/sysctl.c");
+	ASSERT_TRUE(std::regex_search(c, m, std::regex(R"(#define KHTTPD_NR_MODULE_WIDE (\d+))")));
+	std::size_t wide = std::stoul(m[1]);
+	ASSERT_EQ(wide, 2u);
+	for (i = 0; i < setting_count(); ++i)
+		EXPECT_EQ(setting_at(i).module_wide, i >= setting_count() - wide)
+			<< setting_at(i).name;
 	// The open-coded ones, by what they are.
 	for (std::string_view n : {"uid", "gid", "handover_queue", "logging"})
 		EXPECT_EQ(find_setting(n)->kind, SettingKind::integer) << n;

@@ -3,6 +3,7 @@
 
 #include "exit_codes.h"
 #include "messages.h"
+#include "settings.h"
 
 #include <cerrno>
 #include <cstring>
@@ -140,8 +141,18 @@ Outcome apply_conf(const Sysctls& sysctls, const std::string& file,
 	// cannot be read, stops everything before the first write.
 	std::vector<Written> plan;
 	plan.reserve(entries.size());
+	std::string left_out; // module-wide settings this namespace has not
 	for (const ConfEntry& e : entries) {
 		ReadResult old = sysctls.read(e.key);
+		const Setting* s = find_setting(e.key);
+		if (old.error == ENOENT && s && s->module_wide) {
+			// Another network namespace's instance: these are the
+			// initial namespace's alone, and one file serves both.
+			left_out += "\n" + where(file, e) + e.key +
+				    " left out: it is module-wide, set in the initial network "
+				    "namespace only";
+			continue;
+		}
 		if (old.error == ENOENT)
 			return {kExitError, where(file, e) + "this khttpd.ko has no setting '" + e.key +
 						    "' (a module older than khttpdctl?); nothing changed"};
@@ -166,20 +177,22 @@ Outcome apply_conf(const Sysctls& sysctls, const std::string& file,
 	}
 
 	if (!running)
-		return {kExitOk, "khttpd: " + file + " applied (" + count(entries.size()) +
-					 "); the server is stopped: they take effect when it starts"};
+		return {kExitOk, "khttpd: " + file + " applied (" + count(written.size()) +
+					 "); the server is stopped: they take effect when it starts" +
+					 left_out};
 	WriteResult w = sysctls.write("reload", "1");
 	if (w.error == ESRCH && mode == ApplyMode::apply)
 		// Stopped since we looked: the values stay staged for the next
 		// start, which is what apply promises for a stopped server.
-		return {kExitOk, "khttpd: " + file + " applied (" + count(entries.size()) +
-					 "); the server stopped meanwhile: they take effect when it starts"};
+		return {kExitOk, "khttpd: " + file + " applied (" + count(written.size()) +
+					 "); the server stopped meanwhile: they take effect when it starts" +
+					 left_out};
 	if (w.error) {
 		WriteContext ctx = reload_context(sysctls);
 		return reload_failed(w, ctx, rolled_back_note(roll_back(sysctls, file, written)));
 	}
-	return {kExitOk, "khttpd reloaded: " + file + " in effect (" + count(entries.size()) +
-				 generation_suffix(sysctls) + ")"};
+	return {kExitOk, "khttpd reloaded: " + file + " in effect (" + count(written.size()) +
+				 generation_suffix(sysctls) + ")" + left_out};
 }
 
 } // namespace khttpdctl

@@ -20,6 +20,12 @@ constexpr Setting string(std::string_view name, std::size_t buffer, StringRule r
 	return {name, K::string, 0, 0, buffer - 1, rule};
 }
 
+constexpr Setting module_wide(Setting s)
+{
+	s.module_wide = true;
+	return s;
+}
+
 constexpr long kIntMax = 2147483647;
 
 // KEEP IN STEP with khttpd_table[] in sysctl/sysctl.c (and its bounds in
@@ -53,14 +59,15 @@ constexpr Setting kSettings[] = {
 	integer("uid", 0, kIntMax),
 	integer("gid", 0, kIntMax),
 	integer("handover_queue", 1, 65536),
-	integer("logging", 0, 1),
 	{"stat_connections", K::read_only},
 	{"stat_requests", K::read_only},
 	{"stat_handovers", K::read_only},
 	{"stat_refused_connections", K::read_only},
 	{"stat_handovers_refused", K::read_only},
 	{"daemon_pid", K::read_only},
-	string("mimetypes", 1024, R::abs_or_empty),
+	// The initial namespace's table ends with these (KHTTPD_NR_MODULE_WIDE).
+	module_wide(integer("logging", 0, 1)),
+	module_wide(string("mimetypes", 1024, R::abs_or_empty)),
 };
 
 // khttpd_valid_docroot(): the path's depth below / after . and .. must

@@ -32,6 +32,9 @@ struct Setting {
 	long min = 0, max = 0;     // integer
 	std::size_t max_bytes = 0; // string: longest value, without its NUL
 	StringRule rule = StringRule::none;
+	// One value for the whole module, in the initial network namespace's
+	// /proc/sys/net/khttpd only (logging, mimetypes).
+	bool module_wide = false;
 };
 
 // Every entry, in sysctl/sysctl.c's order (tests compare the two).
