@@ -165,14 +165,14 @@ kernel_chain_steps() {
 			vm_run reload-handover-netns "$k" tests/vm/sequence.sh \
 				reload tests/vm/reload.sh "$ko" quick :: \
 				handover tests/vm/handover.sh "$ko" "$daemon" :: \
-				netns tests/vm/netns.sh "$ko" "$netns_mods"
+				netns tests/vm/netns.sh "$ko" "$netns_mods" build/bin/khttpdctl
 			vm_run hostile-observability "$k" tests/vm/sequence.sh \
 				hostile tests/vm/hostile.sh "$ko" "$daemon" :: \
 				observability tests/vm/observability_vm.sh "$ko" "$daemon" build/bin/khttpdctl
 		else
 			vm_run reload-netns "$k" tests/vm/sequence.sh \
 				reload tests/vm/reload.sh "$ko" quick :: \
-				netns tests/vm/netns.sh "$ko" "$netns_mods"
+				netns tests/vm/netns.sh "$ko" "$netns_mods" build/bin/khttpdctl
 		fi
 	else
 		# Two VMs for the integration test, so that a failure shows
@@ -182,7 +182,7 @@ kernel_chain_steps() {
 		# Live reload under load.
 		vm_run reload "$k" tests/vm/reload.sh "$ko"
 		# One instance per network namespace.
-		vm_run netns "$k" tests/vm/netns.sh "$ko" "$netns_mods"
+		vm_run netns "$k" tests/vm/netns.sh "$ko" "$netns_mods" build/bin/khttpdctl
 		if [ -x "$daemon" ]; then
 			vm_run handover "$k" tests/vm/handover.sh "$ko" "$daemon"
 			vm_run hostile "$k" tests/vm/hostile.sh "$ko" "$daemon"

@@ -9,15 +9,17 @@
 # rmmod with three namespaces serving, each with open connections,
 # returns; a container's root (user namespace owning its network
 # namespace) cannot start or configure its instance.
-# Usage (inside the test VM): netns.sh KHTTPD_KO MODDIR
+# Usage (inside the test VM): netns.sh KHTTPD_KO MODDIR [KHTTPDCTL]
 #   MODDIR: veth and what it needs (tools/vm/guest-mods.sh; empty where
-#   veth is built in).
+#   veth is built in). With KHTTPDCTL, khttpdctl applies a config file
+#   with the module-wide settings in a namespace's instance.
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/lib.sh"
 
-KO=${1:?usage: netns.sh KHTTPD_KO MODDIR}
-MODDIR=${2:?usage: netns.sh KHTTPD_KO MODDIR}
+KO=${1:?usage: netns.sh KHTTPD_KO MODDIR [KHTTPDCTL]}
+MODDIR=${2:?usage: netns.sh KHTTPD_KO MODDIR [KHTTPDCTL]}
+KHTTPDCTL=${3:-}
 SYS=/proc/sys/net/khttpd
 W=/tmp/netns
 # Addresses of the veth pair between the initial namespace and c: both
@@ -166,6 +168,30 @@ test_own() {
 		in_ns c bash -c "printf '1\n' > $SYS/reload"
 }
 
+# khttpdctl apply of a file like the packaged one in a: the module-wide
+# settings (the initial namespace's alone) are left out, the rest applies
+# and reloads a only.
+test_ctl() {
+	[ -n "$KHTTPDCTL" ] || return 0
+	printf 'documentroot = %s\nlogging = 0\nkeepalive_timeout = 9\nmimetypes =\n' "$W/c" \
+		> "$W/a.conf"
+	local out rc=0 logging
+	logging=$(r - logging)
+	out=$(in_ns a "$KHTTPDCTL" apply "$W/a.conf" 2>&1) || rc=$?
+	expect_eq "khttpdctl apply in a: exit 0" 0 "$rc"
+	check "khttpdctl apply in a: logging left out, said so" \
+		grep -q "a.conf:2: logging left out" <<< "$out"
+	check "khttpdctl apply in a: mimetypes left out, said so" \
+		grep -q "a.conf:4: mimetypes left out" <<< "$out"
+	expect_eq "khttpdctl apply in a: the rest in effect" "c 9" \
+		"$(body a /f.txt) $(r a keepalive_timeout)"
+	expect_eq "khttpdctl apply in a: init's logging untouched" "$logging" "$(r - logging)"
+	expect_eq "khttpdctl apply in a: init's root untouched" init "$(body - /f.txt)"
+	w a documentroot "$W/a"
+	w a keepalive_timeout 7
+	w a reload 1
+}
+
 # A daemon started in a registers for a only.
 test_daemon() {
 	local pid held
@@ -293,5 +319,5 @@ test_rmmod() {
 	ip netns del b
 }
 
-run_sections setup test_three test_own test_daemon test_delete test_unprivileged test_rmmod
+run_sections setup test_three test_own test_ctl test_daemon test_delete test_unprivileged test_rmmod
 summary
