@@ -54,7 +54,9 @@ long kh_conn_send(struct kh_conn *conn, const void *buf, kh_size len, int more);
 /*
  * Send up to @len bytes of @file from @offset, from the page cache without a
  * copy. @more: data follows these @len bytes. Returns as kh_conn_send();
- * -KH_EIO if the file ends before @offset + @len (it shrank).
+ * -KH_EIO if the file ends before @offset + @len (it shrank). Never waits
+ * for a disk: pages not in the page cache are read elsewhere, and
+ * -KH_EAGAIN waits for them as for send space (the read's end is an event).
  */
 long kh_conn_send_file(struct kh_conn *conn, struct kh_file *file, kh_u64 offset,
 		       kh_u64 len, int more);
@@ -62,8 +64,9 @@ long kh_conn_send_file(struct kh_conn *conn, struct kh_file *file, kh_u64 offset
 /*
  * Copy up to @len bytes of @file from @offset into @buf (from the page
  * cache; for small bodies, sent with the response head in one send).
- * Returns the count (fewer than @len only at the file's end) or a negative
- * errno. May sleep (the page may have to be read in).
+ * Returns the count or a negative errno. Never waits for a disk: fewer
+ * than @len (or -KH_EAGAIN) when the file ends or its pages are not in the
+ * page cache; the caller then sends the body with kh_conn_send_file().
  */
 long kh_file_read(struct kh_file *file, kh_u64 offset, void *buf, kh_size len);
 

@@ -29,6 +29,7 @@
 #include <linux/tcp.h>
 #include <net/sock.h>
 
+#include "cold_read.h"
 #include "server_internal.h"
 #include "stats.h"
 #include "trace.h"
@@ -46,19 +47,25 @@ static struct khttpd_session *khttpd_session_of(struct khttpd_conn *c)
 
 /* ---- events ------------------------------------------------------------ */
 
+bool khttpd_conn_kick_locked(struct khttpd_conn *c)
+{
+	lockdep_assert_held(&c->w->lock);
+	c->kicked = true;
+	if (c->queued || c->running)
+		return false;
+	list_add_tail(&c->ready_node, &c->w->ready);
+	c->queued = true;
+	return true;
+}
+
 /* Marks @c ready; called from socket callbacks and by its worker. */
 static void khttpd_conn_kick(struct khttpd_conn *c)
 {
 	struct khttpd_worker *w = c->w;
-	bool wake = false;
+	bool wake;
 
 	spin_lock_bh(&w->lock);
-	c->kicked = true;
-	if (!c->queued && !c->running) {
-		list_add_tail(&c->ready_node, &w->ready);
-		c->queued = true;
-		wake = true;
-	}
+	wake = khttpd_conn_kick_locked(c);
 	spin_unlock_bh(&w->lock);
 	if (wake)
 		khttpd_worker_wake(w);
@@ -297,6 +304,7 @@ static void khttpd_conn_free(struct khttpd_worker *w, struct khttpd_conn *c,
 	spin_lock_bh(&w->lock);
 	if (c->queued)
 		list_del(&c->ready_node);
+	khttpd_cold_read_forget(c);
 	spin_unlock_bh(&w->lock);
 	list_del(&c->node);
 	khttpd_stat_add(w->srv->stats, conns[c->timer], -1);

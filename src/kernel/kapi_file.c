@@ -149,11 +149,32 @@ int kh_file_open(struct kh_root *root, const char *name, struct kh_file **out,
 	return err;
 }
 
+/*
+ * Copies what of [@offset, @offset + @len) is in the page cache, without
+ * waiting for a disk (IOCB_NOWAIT): a short count or -EAGAIN sends the
+ * body the other way, whose missing pages are read off the worker
+ * (cold_read.c). The position is explicit: the file may be shared (the
+ * open-file cache), so its f_pos means nothing.
+ */
 long kh_file_read(struct kh_file *file, kh_u64 offset, void *buf, kh_size len)
 {
-	loff_t pos = offset; /* the file may be shared (open-file cache): no f_pos */
+	struct file *f = kh_to_file(file);
+	struct kvec kv = { .iov_base = buf, .iov_len = len };
+	struct iov_iter iter;
+	struct kiocb kiocb;
+	ssize_t n;
 
-	return kernel_read(kh_to_file(file), buf, len, &pos);
+	init_sync_kiocb(&kiocb, f);
+	kiocb.ki_pos = offset;
+	kiocb.ki_flags |= IOCB_NOWAIT;
+	iov_iter_kvec(&iter, READ, &kv, 1, len);
+	n = vfs_iocb_iter_read(f, &kiocb, &iter);
+	if (n == -EOPNOTSUPP) { /* a file system without it: as before */
+		loff_t pos = offset;
+
+		n = kernel_read(f, buf, len, &pos);
+	}
+	return n;
 }
 
 void kh_file_close(struct kh_file *file)

@@ -15,6 +15,7 @@
 #include <linux/bvec.h>
 #endif
 
+#include "cold_read.h"
 #include "kapi_kernel.h"
 
 /* Never blocks: the core waits for socket events instead (server.c). */
@@ -125,18 +126,25 @@ static int khttpd_splice_actor(struct pipe_inode_info *pipe,
 }
 #endif
 
-/* Sends up to @len bytes; returns how many, or a negative errno. */
+/*
+ * Sends up to @len bytes; returns how many, or a negative errno. Only
+ * what is in the page cache: pages that are not are read off the worker
+ * (cold_read.c), and -EAGAIN waits for them.
+ */
 long kh_conn_send_file(struct kh_conn *conn, struct kh_file *kf, kh_u64 offset,
 		       kh_u64 len, int more)
 {
 	struct splice_desc sd = {
-		.total_len = len,
 		.pos = offset,
 		.u.data = conn->sock,
-		.flags = more ? SPLICE_F_MORE : 0,
 	};
+	long cached = khttpd_cold_prefix(conn, kh_to_file(kf), offset, len);
 	ssize_t n;
 
+	if (cached < 0)
+		return cached == -EAGAIN ? -KH_EAGAIN : cached;
+	sd.total_len = cached;
+	sd.flags = more || (u64)cached < len ? SPLICE_F_MORE : 0;
 	n = splice_direct_to_actor(kh_to_file(kf), &sd, khttpd_splice_actor);
 	if (n == 0)
 		return -EIO; /* the file shrank under us: Content-Length is wrong */

@@ -14,6 +14,7 @@
 #include <net/net_namespace.h>
 
 #include "access_log.h"
+#include "cold_read.h"
 #include "handover.h"
 #include "khttpd.h"
 #include "mime_table.h"
@@ -63,9 +64,12 @@ static int __init khttpd_init(void)
 	khttpd_proc_dir = proc_mkdir("khttpd", init_net.proc_net);
 	if (!khttpd_proc_dir)
 		return -ENOMEM;
-	err = khttpd_access_log_init();
+	err = khttpd_cold_read_init();
 	if (err)
 		goto err_proc;
+	err = khttpd_access_log_init();
+	if (err)
+		goto err_reads;
 	/*
 	 * After the log: status files read its counts. Makes every
 	 * namespace's instance, the initial one's in khttpd_proc_dir.
@@ -78,6 +82,8 @@ static int __init khttpd_init(void)
 
 err_log:
 	khttpd_access_log_exit();
+err_reads:
+	khttpd_cold_read_exit();
 err_proc:
 	proc_remove(khttpd_proc_dir);
 	return err;
@@ -93,6 +99,7 @@ static void __exit khttpd_exit(void)
 	khttpd_net_unregister();
 	khttpd_mime_exit(); /* no reader left: served and sysctl gone */
 	khttpd_access_log_exit(); /* no writer left: the workers are gone */
+	khttpd_cold_read_exit(); /* every server flushed it when destroyed */
 	proc_remove(khttpd_proc_dir);
 }
 

@@ -45,6 +45,7 @@
 #include <linux/workqueue.h>
 #include <net/net_namespace.h>
 
+#include "cold_read.h"
 #include "file_cache.h"
 #include "handover.h"
 #include "net.h"
@@ -282,6 +283,8 @@ static void khttpd_server_destroy(struct khttpd_server *srv)
 	for (i = 0; i < srv->nr_workers; i++)
 		if (srv->workers[i].task)
 			kthread_stop(srv->workers[i].task);
+	/* Their connections are gone; reads queued for them take w->lock. */
+	khttpd_cold_read_flush();
 	for (i = 0; i < srv->nr_workers; i++) {
 		khttpd_listener_close(&srv->workers[i]);
 		kfree(srv->workers[i].listeners);

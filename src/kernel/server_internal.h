@@ -43,6 +43,7 @@
 
 struct khttpd_server;
 struct khttpd_peer; /* limits.c: one client address's connection count */
+struct khttpd_cold_read; /* cold_read.c */
 
 /*
  * What a connection's deadline is for. A worker keeps one list per kind,
@@ -136,6 +137,11 @@ struct khttpd_conn {
 	bool running; /* its worker is stepping it (under w->lock) */
 	bool kicked;  /* an event came while running (under w->lock) */
 	char *io;     /* recv + head buffers while busy, NULL while idle */
+	/* Its read of a cold file in flight (cold_read.c; set by its
+	 * worker, cleared by the read, both under w->lock), and the range
+	 * the last one covered (end 0: none, or already used). */
+	struct khttpd_cold_read *cold_read;
+	loff_t cold_read_start, cold_read_end;
 	void (*saved_data_ready)(struct sock *sk);
 	void (*saved_write_space)(struct sock *sk);
 	void (*saved_state_change)(struct sock *sk);
@@ -208,6 +214,12 @@ void khttpd_conn_run_ready(struct khttpd_worker *w);
 long khttpd_conn_expire(struct khttpd_worker *w);
 /* The worker is stopping: closes all its connections, frees its spares. */
 void khttpd_conn_stop_all(struct khttpd_worker *w);
+/*
+ * The exception to "worker only": marks @c ready from elsewhere (a cold
+ * read's end), with w->lock held. True if the worker must be woken
+ * (khttpd_worker_wake, after the lock).
+ */
+bool khttpd_conn_kick_locked(struct khttpd_conn *c);
 
 /* listener.c */
 

@@ -142,6 +142,7 @@ static void khttpd_status_print(struct seq_file *m, const struct khttpd_stats *s
 	seq_printf(m, "timeouts_keepalive %llu\n", s->timeouts[KHTTPD_TIMER_IDLE]);
 	seq_printf(m, "worker_wakeups %llu\n", s->wakeups);
 	seq_printf(m, "connection_steps %llu\n", s->conn_steps);
+	seq_printf(m, "cold_reads %llu\n", s->cold_reads);
 	seq_printf(m, "log_records %llu\n", x->log_records);
 	seq_printf(m, "log_drops %llu\n", x->log_drops);
 }

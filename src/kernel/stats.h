@@ -46,6 +46,7 @@ struct khttpd_stats {
 					 * (reading, writing, waiting, lingering) */
 	u64 wakeups;      /* a worker slept and woke (events, accepts, deadlines) */
 	u64 conn_steps;   /* a connection stepped (an event, a yield, its first) */
+	u64 cold_reads;   /* file reads moved off a worker (cold_read.c) */
 };
 
 /* Adds to this CPU's block of @st (a namespace's counters). */

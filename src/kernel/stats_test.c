@@ -118,7 +118,8 @@ static void khttpd_stats_test_format(struct kunit *test)
 		"handover_malformed", "handover_body", "handovers_refused",
 		"refused_max_connections", "refused_per_ip", "refused_nomem",
 		"timeouts_header", "timeouts_send", "timeouts_keepalive",
-		"worker_wakeups", "connection_steps", "log_records", "log_drops",
+		"worker_wakeups", "connection_steps", "cold_reads", "log_records",
+		"log_drops",
 	};
 	struct khttpd_status_extra x = {
 		.srv = { .running = true, .uptime = 5, .port = 8080, .threads = 2,
