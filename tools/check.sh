@@ -16,7 +16,8 @@
 #     rings and the daemon's text log, /proc/net/khttpd/status, the
 #     tracepoints, khttpdctl, unloading with readers), one instance per
 #     network namespace (tests/vm/netns.sh) and, on Debian 6.12, a farm
-#     of them behind IPVS and keepalived (tests/vm/farm.sh),
+#     of them behind IPVS and keepalived (tests/vm/farm.sh), cold files
+#     read off the worker (tests/vm/cold.sh: ext4 on a suspended disk),
 #  4. khttpd.ko's KUnit suites in the debug kernel (the only one with KUnit)
 #  5. a smoke run of the benchmark pipeline (make bench) on Debian 6.12
 #  6. the Debian packages (tests/deb/deb_test.sh: make deb, lintian,
@@ -158,9 +159,10 @@ kernel_chain_steps() {
 	fi
 	if [ "$k" = debug ]; then
 		# A debug VM costs minutes besides its script (boot, and
-		# kmemleak's scans of all memory at the end): the same scripts
-		# in three VMs. Live reload runs its memory-safety half here.
-		vm_run integration "$k" tests/vm/integration.sh "$ko" all
+		# kmemleak's scans of all memory at the end): the shorter
+		# scripts share VMs. Live reload runs its memory-safety half.
+		vm_run integration1 "$k" tests/vm/integration.sh "$ko" 1
+		vm_run integration2 "$k" tests/vm/integration.sh "$ko" 2
 		if [ -x "$daemon" ]; then
 			vm_run reload-handover-netns "$k" tests/vm/sequence.sh \
 				reload tests/vm/reload.sh "$ko" quick :: \
@@ -183,6 +185,16 @@ kernel_chain_steps() {
 		vm_run reload "$k" tests/vm/reload.sh "$ko"
 		# One instance per network namespace.
 		vm_run netns "$k" tests/vm/netns.sh "$ko" "$netns_mods" build/bin/khttpdctl
+		# Cold files read off the worker, on ext4 over a device that
+		# dmsetup suspends (the debug kernel has no block layer; there
+		# integration's tmpfs holes take the same path).
+		if tools/vm/guest-mods.sh "$k" build/cold-mods/$k loop dm_mod ext4 \
+			> "$out/cold-mods-$k.log" 2>&1; then
+			vm_run cold "$k" tests/vm/cold.sh "$ko" build/cold-mods/$k
+		else
+			cat "$out/cold-mods-$k.log"
+			not_ok "$k: the cold-file test's guest modules (loop, dm-mod, ext4)"
+		fi
 		if [ -x "$daemon" ]; then
 			vm_run handover "$k" tests/vm/handover.sh "$ko" "$daemon"
 			vm_run hostile "$k" tests/vm/hostile.sh "$ko" "$daemon"
