@@ -7,8 +7,10 @@
  * pages are in the page cache (khttpd_cold_prefix()): it sends the cached
  * prefix at once, and when the part starts with a missing page it queues
  * a read of it on khttpd_read_wq, a small unbound workqueue (nginx's
- * `aio threads`), and the connection waits for that read as it waits for
- * send space. The read's end kicks the connection, whose next step finds
+ * `aio threads`): readahead of the range (POSIX_FADV_WILLNEED), then a
+ * wait for its pages, nothing copied (a page that readahead did not bring
+ * is read the ordinary way). The connection waits for that read as it
+ * waits for send space. The read's end kicks the connection, whose next step finds
  * the pages in and sends them.
  *
  * Bounded: a connection has at most one read in flight, connections are
@@ -108,31 +110,64 @@ static u64 khttpd_cached_bytes(struct file *file, loff_t pos, u64 len)
 	return at > pos ? min_t(u64, at, end) - pos : 0;
 }
 
+/*
+ * Brings [@pos, @pos + @len) of @file into the page cache. Readahead has
+ * been asked for: a folio being read in is locked until its I/O ends, so
+ * waiting for the lock waits for the disk, and nothing is copied. A
+ * folio that readahead did not bring (no memory, or its I/O failed: a
+ * device-mapper device drops readahead while suspended) is read the
+ * ordinary way, one page into @scratch, which waits for it; a tmpfs hole
+ * reads as zeros and stays uncached, which is why the send after a read
+ * covers its range without looking (khttpd_cold_prefix). Stops at an
+ * error or the end of the file: the send meets those itself.
+ */
+static void khttpd_read_range(struct file *file, loff_t pos, size_t len, void *scratch)
+{
+	loff_t at = pos, end = pos + len;
+
+	while (at < end) {
+		struct folio *folio = khttpd_cached_folio(file->f_mapping, at >> PAGE_SHIFT);
+		loff_t page = at & PAGE_MASK;
+
+		if (!folio) {
+			folio = filemap_get_folio(file->f_mapping, at >> PAGE_SHIFT);
+			if (!IS_ERR_OR_NULL(folio)) {
+				folio_wait_locked(folio);
+				if (!folio_test_uptodate(folio)) {
+					folio_put(folio);
+					folio = NULL;
+				}
+			} else {
+				folio = NULL;
+			}
+		}
+		if (folio) {
+			at = folio_pos(folio) + folio_size(folio);
+			folio_put(folio);
+			continue;
+		}
+		if (!scratch || kernel_read(file, scratch, PAGE_SIZE, &page) <= 0 || page <= at)
+			return; /* an error, or the end of the file */
+		at = page;
+	}
+}
+
 static void khttpd_cold_read_fn(struct work_struct *work)
 {
 	struct khttpd_cold_read *rd = container_of(work, struct khttpd_cold_read, work);
 	struct khttpd_worker *w = rd->w;
 	const struct cred *old = override_creds(rd->cred);
-	void *page = (void *)__get_free_page(GFP_KERNEL);
-	loff_t pos = rd->pos;
+	void *scratch = (void *)__get_free_page(GFP_KERNEL);
 	bool wake = false;
 
 	/*
-	 * The I/O for the whole window is started at once; then its pages
-	 * are read, which waits for each (one page of scratch: the copy is
-	 * nothing next to the disk). Without a page, readahead alone: the
-	 * worker may then find some pages still missing and ask again.
+	 * Readahead of the whole window at once (twice the range: the next
+	 * send's pages are on their way too), then a wait for the range's
+	 * own pages to be read in.
 	 */
 	vfs_fadvise(rd->file, rd->pos, 2 * rd->len, POSIX_FADV_WILLNEED);
-	if (page) {
-		while (pos < rd->pos + (loff_t)rd->len) {
-			size_t n = min_t(size_t, PAGE_SIZE, rd->pos + rd->len - pos);
-
-			if (kernel_read(rd->file, page, n, &pos) <= 0)
-				break; /* an error, or the file shrank */
-		}
-		free_page((unsigned long)page);
-	}
+	khttpd_read_range(rd->file, rd->pos, rd->len, scratch);
+	free_page((unsigned long)scratch); /* 0 is fine */
 	revert_creds(old);
 
 	spin_lock_bh(&w->lock);
