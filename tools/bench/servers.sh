@@ -23,7 +23,8 @@
 # TCP floor (tools/bench/floor, $FLOOR_KO) loaded, answering SIZE body bytes
 # (reloaded if it answered another size); set_file_caches N|default: khttpd's
 # filecache_entries and nginx's open_file_cache max= set to N (or back);
-# stop_servers: stops whatever runs and waits until it is gone.
+# stop_servers: stops whatever runs and waits until it is gone. NGINX_AIO=1:
+# nginx with `aio threads`.
 
 SYS=/proc/sys/net/khttpd
 STATUS=/proc/net/khttpd/status
@@ -269,7 +270,10 @@ NGINX_FILECACHE=1000
 start_nginx() {
 	N=/tmp/nginx
 	mkdir -p $N
-	local workers='worker_processes auto;' logserver=''
+	local workers='worker_processes auto;' logserver='' aio=''
+	# NGINX_AIO=1: file reads that would block go to a thread pool (the
+	# cold-file benchmark, tools/bench/cold.sh).
+	[[ ${NGINX_AIO:-} == 1 ]] && aio='aio threads;'
 	[[ $PLACEMENT == pinned ]] && workers='worker_processes 1;
 worker_cpu_affinity 01;'
 	# nginx-log: the same server with an access log, buffered as a busy
@@ -298,6 +302,7 @@ http {
     default_type application/octet-stream;
     access_log off;
     sendfile on;
+    $aio
     tcp_nopush on;
     tcp_nodelay on;
     keepalive_timeout 60;

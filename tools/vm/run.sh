@@ -2,7 +2,7 @@
 # Boot a khttpd target kernel under QEMU/TCG and run a guest script in it.
 #
 # Usage: tools/vm/run.sh --kernel deb61|deb612|debug [--out DIR] [--mem MB] [--timeout SEC]
-#                        [--hostfwd HOSTPORT:GUESTPORT]... [--interactive] [--kunit] [--] SCRIPT [ARGS...]
+#                        [--hostfwd HOSTPORT:GUESTPORT]... [--interactive] [--kunit] [--disk IMG]... [--disk-opts OPTS] [--] SCRIPT [ARGS...]
 #
 # The guest's root is the host's root, read-only over 9p (tmpfs over /tmp /run /var/log
 # /var/tmp /root /var/lib/nginx /var/lib/apache2), so SCRIPT (a host path) and every host tool
@@ -22,6 +22,9 @@
 # (e.g. ends with `sleep infinity`) to keep the guest alive for a demo.
 # --kunit: let KUnit run the suites of the modules loaded (on the debug kernel khttpd.ko carries
 # its KUnit suites); without it the guest boots with kunit.enable=0 and they do not run.
+# --disk IMG (repeatable): a raw image as a virtio-blk disk, /dev/vda then vdb...; the guest
+# needs virtio_blk (a module on Debian's kernels: tools/vm/guest-mods.sh). --disk-opts OPTS: more
+# -drive options for every disk (e.g. throttling.iops-read=2000 for a disk slower than RAM).
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -34,7 +37,7 @@ usage() {
     exit 125
 }
 
-kernel='' out='' mem=2048 timeout='' interactive=0 kunit=0 fwds=()
+kernel='' out='' mem=2048 timeout='' interactive=0 kunit=0 fwds=() disks=() disk_opts=
 while [[ $# -gt 0 ]]; do
     case $1 in
         --kernel) kernel=${2:?}; shift 2 ;;
@@ -44,6 +47,8 @@ while [[ $# -gt 0 ]]; do
         --hostfwd) fwds+=("${2:?}"); shift 2 ;;
         --interactive) interactive=1; shift ;;
         --kunit) kunit=1; shift ;;
+        --disk) disks+=("${2:?}"); shift 2 ;;
+        --disk-opts) disk_opts=${2:?}; shift 2 ;;
         -h|--help) usage ;;
         --) shift; break ;;
         -*) echo "run.sh: unknown option $1" >&2; usage ;;
@@ -58,6 +63,10 @@ script=$(realpath "$script")
 [[ $mem =~ ^[0-9]+$ ]] || die "--mem must be a number of MB"
 if [[ -z $timeout ]]; then if [[ $interactive == 1 ]]; then timeout=0; else timeout=1200; fi; fi
 [[ $timeout =~ ^[0-9]+$ ]] || die "--timeout must be a number of seconds (0 = none)"
+for d in "${disks[@]}"; do
+    [[ -f $d ]] || die "--disk $d: no such file"
+    [[ $d != *,* ]] || die "--disk $d: a comma in the path (QEMU's option separator)"
+done
 for f in "${fwds[@]}"; do
     [[ $f =~ ^[0-9]+:[0-9]+$ ]] || die "--hostfwd wants HOSTPORT:GUESTPORT, got '$f'"
 done
@@ -239,6 +248,9 @@ qemu=(qemu-system-x86_64 -accel tcg,thread=multi -smp 2 -m "$mem" -no-reboot
     -device virtio-9p-pci,fsdev=r,mount_tag=hostroot
     -fsdev local,id=o,path="$out",security_model=none,multidevs=remap
     -device virtio-9p-pci,fsdev=o,mount_tag=khttpdout)
+for d in "${disks[@]}"; do # the guest's /dev/vda, vdb, ... (virtio_blk)
+    qemu+=(-drive "file=$(realpath "$d"),if=virtio,format=raw${disk_opts:+,$disk_opts}")
+done
 if [[ ${#fwds[@]} -gt 0 ]]; then
     nd=user,id=n0,restrict=on
     for f in "${fwds[@]}"; do nd+=",hostfwd=tcp:127.0.0.1:${f%%:*}-:${f##*:}"; done
