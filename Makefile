@@ -7,7 +7,7 @@ KDIR ?= /lib/modules/$(KVER)/build
 # The kernels the project targets (tools/vm/kernel.sh resolves them).
 KERNELS := deb61 deb612 debug
 
-.PHONY: all module tools modules-all check demo bench fuzz soak deb clean help
+.PHONY: all module tools modules-all check demo bench bench-cold fuzz soak deb clean help
 
 all: tools module
 
@@ -49,6 +49,12 @@ demo:
 bench:
 	tools/bench/bench.sh $(BENCH_ARGS)
 
+# Cold files: the hot clients' p99 beside cold reads from a (throttled)
+# virtio-blk ext4 disk, khttpd vs nginx with aio threads. COLD_ARGS e.g.
+# "--rounds 5 --sync-ko build/oldko/khttpd.ko".
+bench-cold:
+	tools/bench/cold.sh $(COLD_ARGS)
+
 # The long fuzzing campaign (not in make check): FUZZ_SECONDS per target,
 # new coverage merged into tests/fuzz/corpus*; FUZZ_ARGS e.g. "--sanitize asan".
 FUZZ_SECONDS ?= 600
@@ -77,6 +83,7 @@ help:
 	@echo "make check        run every test (host, KUnit, VM on all kernels)"
 	@echo "make demo         boot a VM serving a sample site on 127.0.0.1:8080"
 	@echo "make bench        benchmark khttpd vs Apache vs nginx in a VM, pinned and shared (~90 min; BENCH_ARGS=...)"
+	@echo "make bench-cold   hot clients' p99 beside cold-file reads, khttpd vs nginx aio threads (COLD_ARGS=...)"
 	@echo "make fuzz         fuzz the request path and mime.types parser, FUZZ_SECONDS each (default 600)"
 	@echo "make soak         50 start/stop + rmmod/insmod cycles under hostile load, then netem load (SOAK_ARGS=...)"
 	@echo "make deb          Debian packages khttpd-dkms + khttpd into build/deb/ (lintian-checked)"
