@@ -85,36 +85,33 @@ warm() {
 	curl -s -o /dev/null -I "$URL/small.txt"
 }
 
-test_cold_big() {
-	local cold n0 pid
+# cold_while_hot FILE WHAT...: FILE fetched cold with the disk suspended
+# waits off the worker while the hot file is served; after the resume it
+# arrives exact. WHAT: the check names (read, hot, waiting, exact).
+cold_while_hot() {
+	local file=$1 n0 pid
 	warm
 	n0=$(stat_of cold_reads)
 	check "suspend the disk" dms suspend --nolockfs --noflush $DM
-	curl -s -m 120 -o /tmp/cold.out "$URL/cold.bin" &
+	curl -s -m 120 -o /tmp/cold.out "$URL/$file" &
 	pid=$!
-	check "a cold file's read goes off the worker" wait_cold_reads $((n0 + 1))
-	hot_served "the cold read waits"
-	check "the cold answer is still waiting for the disk" running $pid
+	check "$2" wait_cold_reads $((n0 + 1))
+	hot_served "$3"
+	check "$4" running $pid
 	check "resume the disk" dms resume $DM
 	wait $pid
-	expect_eq "the cold file arrives whole and exact" \
-		"$(sha256sum < $MNT/cold.bin)" "$(sha256sum < /tmp/cold.out)"
+	expect_eq "$5" "$(sha256sum < $MNT/$file)" "$(sha256sum < /tmp/cold.out)"
+}
+
+test_cold_big() {
+	cold_while_hot cold.bin "a cold file's read goes off the worker" "the cold read waits" \
+		"the cold answer is still waiting for the disk" "the cold file arrives whole and exact"
 }
 
 test_cold_small() {
-	local n0 pid
-	warm
-	n0=$(stat_of cold_reads)
-	check "suspend the disk" dms suspend --nolockfs --noflush $DM
-	curl -s -m 120 -o /tmp/small.out "$URL/small.txt" &
-	pid=$!
-	check "a cold small file's read goes off the worker" wait_cold_reads $((n0 + 1))
-	hot_served "the small cold read waits"
-	check "the small cold answer is still waiting" running $pid
-	check "resume the disk" dms resume $DM
-	wait $pid
-	expect_eq "the small cold file arrives exact" \
-		"$(sha256sum < $MNT/small.txt)" "$(sha256sum < /tmp/small.out)"
+	cold_while_hot small.txt "a cold small file's read goes off the worker" \
+		"the small cold read waits" "the small cold answer is still waiting" \
+		"the small cold file arrives exact"
 }
 
 # The connection goes away (the server stops) while its read waits.
@@ -143,7 +140,7 @@ cleanup() {
 	umount $MNT
 	dms remove $DM
 	losetup -d "$LOOPDEV"
-	rm -f $IMG /tmp/cold.out /tmp/small.out
+	rm -f $IMG /tmp/cold.out
 }
 
 run_sections setup test_cold_big test_cold_small test_stop_while_reading cleanup
