@@ -57,6 +57,7 @@ struct khttpd_range {
 static struct khttpd_range khttpd_bool = { 0, 1 };
 static struct khttpd_range khttpd_one_only = { 1, 1 };
 static struct khttpd_range khttpd_port_range = { 1, 65535 };
+static struct khttpd_range khttpd_tls_port_range = { 0, 65535 }; /* 0: off */
 static struct khttpd_range khttpd_threads_range = { 1, KHTTPD_THREADS_MAX };
 static struct khttpd_range khttpd_header_range = { 1024, 65536 };
 static struct khttpd_range khttpd_nonneg = { 0, INT_MAX };
@@ -426,6 +427,7 @@ static struct ctl_table khttpd_table[] = {
 		.extra1 = &khttpd_one_only,
 	},
 	KHTTPD_INT("serverport", port, &khttpd_port_range),
+	KHTTPD_INT("tls_port", tls_port, &khttpd_tls_port_range),
 	KHTTPD_INT("threads", threads, &khttpd_threads_range),
 	KHTTPD_INT("max_header_size", max_header_size, &khttpd_header_range),
 	KHTTPD_INT("keepalive_requests", keepalive_requests, &khttpd_nonneg),

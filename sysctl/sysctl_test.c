@@ -185,6 +185,7 @@ static void khttpd_sysctl_test_ints(struct kunit *test)
 		const char *name, *good, *bad[3];
 	} cases[] = {
 		{ "serverport", "8080", { "0", "65536", "http" } },
+		{ "tls_port", "8443", { "-1", "65536", "https" } },
 		{ "threads", "1", { "0", "-1", "257" } },
 		{ "max_header_size", "1024", { "1023", "65537", "\n" } },
 		{ "keepalive_requests", "0", { "-1", "1x", "2147483648" } },

@@ -32,6 +32,7 @@
 #include "cold_read.h"
 #include "server_internal.h"
 #include "stats.h"
+#include "tls.h"
 #include "trace.h"
 
 /* Steps a worker does per wake-up before it looks at its listener again. */
@@ -39,6 +40,11 @@
 
 /* Connection numbers, for logs and traces: unique while the module is loaded. */
 static atomic64_t khttpd_conn_ids = ATOMIC64_INIT(0);
+
+u64 khttpd_conn_new_id(void)
+{
+	return atomic64_inc_return(&khttpd_conn_ids);
+}
 
 static struct khttpd_session *khttpd_session_of(struct khttpd_conn *c)
 {
@@ -69,6 +75,11 @@ static void khttpd_conn_kick(struct khttpd_conn *c)
 	spin_unlock_bh(&w->lock);
 	if (wake)
 		khttpd_worker_wake(w);
+}
+
+void khttpd_conn_kick_kc(struct kh_conn *kc)
+{
+	khttpd_conn_kick(container_of(kc, struct khttpd_conn, kc));
 }
 
 /*
@@ -125,6 +136,42 @@ static void khttpd_sk_state_change(struct sock *sk)
 	khttpd_sk_kick(sk);
 }
 
+/*
+ * An adopted socket's callbacks are kernel TLS's (tls.ko set them when the
+ * daemon turned it on), and they have work of their own: the receive side
+ * parses records as they arrive, the transmit side pushes encrypted
+ * records that did not fit into TCP when space frees up. Ours call theirs
+ * first, then kick.
+ */
+static void khttpd_sk_tls_data_ready(struct sock *sk)
+{
+	struct khttpd_conn *c;
+
+	read_lock_bh(&sk->sk_callback_lock);
+	c = sk->sk_user_data;
+	if (c) {
+		c->saved_data_ready(sk);
+		khttpd_conn_kick(c);
+	}
+	read_unlock_bh(&sk->sk_callback_lock);
+}
+
+static void khttpd_sk_tls_write_space(struct sock *sk)
+{
+	struct khttpd_conn *c;
+
+	read_lock_bh(&sk->sk_callback_lock);
+	c = sk->sk_user_data;
+	if (c) {
+		c->saved_write_space(sk);
+		if (sk->sk_socket && sk_stream_is_writeable(sk)) {
+			clear_bit(SOCK_NOSPACE, &sk->sk_socket->flags);
+			khttpd_conn_kick(c);
+		}
+	}
+	read_unlock_bh(&sk->sk_callback_lock);
+}
+
 static void khttpd_conn_attach(struct khttpd_conn *c)
 {
 	struct sock *sk = c->kc.sock->sk;
@@ -141,8 +188,8 @@ static void khttpd_conn_attach(struct khttpd_conn *c)
 	c->saved_write_space = sk->sk_write_space;
 	c->saved_state_change = sk->sk_state_change;
 	sk->sk_user_data = c;
-	sk->sk_data_ready = khttpd_sk_data_ready;
-	sk->sk_write_space = khttpd_sk_write_space;
+	sk->sk_data_ready = c->kc.tls ? khttpd_sk_tls_data_ready : khttpd_sk_data_ready;
+	sk->sk_write_space = c->kc.tls ? khttpd_sk_tls_write_space : khttpd_sk_write_space;
 	sk->sk_state_change = khttpd_sk_state_change;
 	write_unlock_bh(&sk->sk_callback_lock);
 }
@@ -252,20 +299,13 @@ static void khttpd_conn_put_io(struct khttpd_worker *w, struct khttpd_conn *c)
 	c->io = NULL;
 }
 
-void khttpd_conn_open(struct khttpd_worker *w, struct socket *sock,
-		      struct khttpd_peer *peer)
+/* Serves @c, whose socket and numbers are set. */
+static void khttpd_conn_start(struct khttpd_worker *w, struct khttpd_conn *c,
+			      struct khttpd_peer *peer)
 {
 	struct khttpd_server *srv = w->srv;
-	struct khttpd_conn *c;
+	struct socket *sock = c->kc.sock;
 
-	c = kmem_cache_zalloc(srv->conn_cache, GFP_KERNEL);
-	if (!c) {
-		khttpd_limits_release(&srv->limits, peer);
-		sock_release(sock);
-		return;
-	}
-	c->kc.sock = sock;
-	c->kc.id = atomic64_inc_return(&khttpd_conn_ids);
 	khttpd_client_addr_of(sock->sk, &c->kc.client);
 	c->w = w;
 	c->peer = peer;
@@ -282,6 +322,40 @@ void khttpd_conn_open(struct khttpd_worker *w, struct socket *sock,
 	khttpd_conn_attach(c);
 	/* The request may have arrived before the callbacks were set. */
 	khttpd_conn_kick(c);
+}
+
+void khttpd_conn_open(struct khttpd_worker *w, struct socket *sock,
+		      struct khttpd_peer *peer, bool tls_port)
+{
+	struct khttpd_conn *c;
+
+	c = kmem_cache_zalloc(w->srv->conn_cache, GFP_KERNEL);
+	if (!c) {
+		khttpd_limits_release(&w->srv->limits, peer);
+		sock_release(sock);
+		return;
+	}
+	c->kc.sock = sock;
+	c->kc.id = khttpd_conn_new_id();
+	c->sniff = tls_port;
+	khttpd_conn_start(w, c, peer);
+}
+
+void khttpd_conn_adopt(struct khttpd_worker *w, struct khttpd_tls *t)
+{
+	struct khttpd_conn *c;
+
+	c = kmem_cache_zalloc(w->srv->conn_cache, GFP_KERNEL);
+	if (!c) {
+		khttpd_limits_release(&w->srv->limits, t->peer);
+		khttpd_tls_free(t);
+		return;
+	}
+	c->kc.sock = sock_from_file(t->file);
+	c->kc.id = t->conn_id;
+	c->kc.tls = t;
+	khttpd_conn_start(w, c, t->peer);
+	t->peer = NULL; /* the connection's now */
 }
 
 void khttpd_conn_count_request(struct kh_conn *kc)
@@ -314,6 +388,8 @@ static void khttpd_conn_free(struct khttpd_worker *w, struct khttpd_conn *c,
 	trace_conn_close(c->kc.id, c->kc.requests, sent, why);
 	khttpd_conn_put_io(w, c);
 	khttpd_limits_release(&w->srv->limits, c->peer);
+	/* An adopted connection handed over again took its file along. */
+	khttpd_tls_free(c->kc.tls);
 	kmem_cache_free(w->srv->conn_cache, c);
 }
 
@@ -321,7 +397,15 @@ static void khttpd_conn_close(struct khttpd_worker *w, struct khttpd_conn *c,
 			      enum khttpd_close_why why)
 {
 	khttpd_conn_detach(c);
-	sock_release(c->kc.sock);
+	if (c->kc.tls) {
+		/* TLS's end before TCP's, unless the socket is being reset. */
+		if (!sock_flag(c->kc.sock->sk, SOCK_LINGER))
+			khttpd_tls_close_notify(&c->kc);
+		/* The socket goes with its file (khttpd_tls_free). */
+	} else {
+		sock_release(c->kc.sock);
+	}
+	c->kc.sock = NULL;
 	khttpd_conn_free(w, c, why);
 }
 
@@ -363,6 +447,7 @@ static void khttpd_conn_linger(struct khttpd_worker *w, struct khttpd_conn *c)
 {
 	khttpd_conn_set_timer(w, c, KHTTPD_TIMER_LINGER);
 	khttpd_conn_put_io(w, c);
+	khttpd_tls_close_notify(&c->kc); /* only for an adopted connection */
 	kernel_sock_shutdown(c->kc.sock, SHUT_WR);
 }
 
@@ -374,13 +459,24 @@ static void khttpd_conn_linger(struct khttpd_worker *w, struct khttpd_conn *c)
 static bool khttpd_conn_drain(struct khttpd_conn *c)
 {
 	static char sink[512]; /* never written: MSG_TRUNC drops TCP data */
+	char tls_sink[128]; /* kernel TLS writes what it decrypts */
 	int i;
 
 	for (i = 0; i < 64; i++) {
 		struct kvec iov = { .iov_base = sink, .iov_len = sizeof(sink) };
 		struct msghdr msg = {};
-		int n = kernel_recvmsg(c->kc.sock, &msg, &iov, 1, sizeof(sink),
-				       MSG_DONTWAIT | MSG_TRUNC);
+		int n;
+
+		if (c->kc.tls) {
+			n = khttpd_tls_recv(&c->kc, tls_sink, sizeof(tls_sink));
+			if (n == -EAGAIN)
+				return true;
+			if (n <= 0)
+				return false;
+			continue;
+		}
+		n = kernel_recvmsg(c->kc.sock, &msg, &iov, 1, sizeof(sink),
+				   MSG_DONTWAIT | MSG_TRUNC);
 
 		if (n == -EAGAIN)
 			return true;
@@ -416,6 +512,41 @@ static enum khttpd_close_why khttpd_close_why(struct khttpd_conn *c)
 	       KHTTPD_CLOSE_PEER : KHTTPD_CLOSE_DONE;
 }
 
+static bool khttpd_conn_step(struct khttpd_worker *w, struct khttpd_conn *c,
+			     enum khttpd_step *step);
+
+/*
+ * A connection on tls_port before its first byte: to the daemon for the
+ * handshake, or a 400 for plain HTTP. Returns false if @c is gone.
+ */
+static bool khttpd_conn_sniff(struct khttpd_worker *w, struct khttpd_conn *c,
+			      enum khttpd_step *step)
+{
+	*step = KHTTPD_STEP_READ;
+	switch (khttpd_tls_sniff(c->kc.sock)) {
+	case KHTTPD_SNIFF_WAIT:
+		return true; /* within header_timeout of the accept */
+	case KHTTPD_SNIFF_GONE:
+		khttpd_conn_close(w, c, KHTTPD_CLOSE_PEER);
+		return false;
+	case KHTTPD_SNIFF_TLS:
+		if (!khttpd_tls_hand_over(&c->kc)) {
+			WRITE_ONCE(w->handovers, w->handovers + 1);
+			khttpd_conn_free(w, c, KHTTPD_CLOSE_HANDOVER);
+			return false;
+		}
+		break; /* refused with an alert */
+	default:
+		khttpd_stat_inc(w->srv->stats, tls_plain);
+		khttpd_tls_send_plain_400(c->kc.sock);
+		break;
+	}
+	/* The answer is out: close without a reset that could destroy it. */
+	c->sniff = false;
+	khttpd_conn_linger(w, c);
+	return khttpd_conn_step(w, c, step);
+}
+
 /* Steps @c's session. Returns false if @c is gone. */
 static bool khttpd_conn_step(struct khttpd_worker *w, struct khttpd_conn *c,
 			     enum khttpd_step *step)
@@ -428,6 +559,8 @@ static bool khttpd_conn_step(struct khttpd_worker *w, struct khttpd_conn *c,
 
 	khttpd_stat_inc(w->srv->stats, conn_steps);
 
+	if (c->sniff)
+		return khttpd_conn_sniff(w, c, step);
 	if (c->timer == KHTTPD_TIMER_LINGER) {
 		if (!khttpd_conn_drain(c)) {
 			khttpd_conn_close(w, c, KHTTPD_CLOSE_DONE);

@@ -50,6 +50,8 @@
 
 #include "handover.h"
 #include "khttpd.h"
+#include "net.h"
+#include "tls.h"
 
 void khttpd_fallback_setup(struct khttpd_fallback *fb, const int *queue_max)
 {
@@ -69,12 +71,22 @@ static void khttpd_item_free(struct khttpd_handover_item *item)
 	static const char answer[] = "HTTP/1.1 503 Service Unavailable\r\n"
 				     "Content-Length: 0\r\nConnection: close\r\n\r\n";
 
-	if (item->sock) {
+	struct socket *sock = item->file ? sock_from_file(item->file) : item->sock;
+
+	if (sock) {
 		struct kvec iov = { .iov_base = (void *)answer, .iov_len = sizeof(answer) - 1 };
 		struct msghdr msg = { .msg_flags = MSG_DONTWAIT | MSG_NOSIGNAL };
 
-		kernel_sendmsg(item->sock, &msg, &iov, 1, iov.iov_len);
-		kernel_sock_shutdown(item->sock, SHUT_WR);
+		/* (Through kernel TLS, for an adopted connection.) */
+		kernel_sendmsg(sock, &msg, &iov, 1, iov.iov_len);
+		kernel_sock_shutdown(sock, SHUT_WR);
+	}
+	if (item->file) {
+		if (current->flags & PF_KTHREAD)
+			__fput_sync(item->file);
+		else
+			fput(item->file);
+	} else if (item->sock) {
 		sock_release(item->sock);
 	}
 	kvfree(item);
@@ -112,20 +124,22 @@ void khttpd_fallback_unreserve(struct khttpd_fallback *fb)
 	spin_unlock_bh(&fb->lock);
 }
 
-struct khttpd_handover_item *khttpd_fallback_item_alloc(const void *data, size_t len,
+struct khttpd_handover_item *khttpd_fallback_item_alloc(const void *info, size_t info_len,
+							const void *data, size_t len,
 							u32 reason, u32 served,
 							u64 conn_id)
 {
 	struct khttpd_handover_item *item;
 
-	if (len > KHTTPD_HANDOVER_DATA_MAX)
+	if (len > KHTTPD_HANDOVER_DATA_MAX || info_len > KHTTPD_ADOPT_INFO_MAX)
 		return NULL;
 	/* Up to 64 KiB: kvmalloc, not an order-5 kmalloc that fragmented
 	 * memory may not have. */
-	item = kvmalloc(struct_size(item, data, len), GFP_KERNEL);
+	item = kvmalloc(struct_size(item, data, info_len + len), GFP_KERNEL);
 	if (!item)
 		return NULL;
 	item->sock = NULL;
+	item->file = NULL;
 	item->hdr = (struct khttpd_handover){
 		.magic = KHTTPD_HANDOVER_MAGIC,
 		.version = KHTTPD_HANDOVER_VERSION,
@@ -134,8 +148,13 @@ struct khttpd_handover_item *khttpd_fallback_item_alloc(const void *data, size_t
 		.reason = reason,
 		.conn_id = conn_id,
 		.requests_served = served,
+		.flags = info ? KHTTPD_HANDOVER_F_TLS : 0,
+		.info_len = info_len,
 	};
-	memcpy(item->data, data, len);
+	if (info_len)
+		memcpy(item->data, info, info_len);
+	if (len)
+		memcpy(item->data + info_len, data, len);
 	return item;
 }
 
@@ -206,9 +225,10 @@ static int khttpd_courier_send(struct socket *chan, struct khttpd_handover_item 
 		struct cmsghdr hdr;
 		int fd; /* the cmsg's data */
 	} ctl = {};
+	size_t data_len = item->hdr.info_len + item->hdr.data_len;
 	struct kvec iov[2] = {
 		{ .iov_base = &item->hdr, .iov_len = sizeof(item->hdr) },
-		{ .iov_base = item->data, .iov_len = item->hdr.data_len },
+		{ .iov_base = item->data, .iov_len = data_len },
 	};
 	struct msghdr msg = {
 		.msg_control = &ctl,
@@ -221,12 +241,21 @@ static int khttpd_courier_send(struct socket *chan, struct khttpd_handover_item 
 	fd = get_unused_fd_flags(O_CLOEXEC);
 	if (fd < 0)
 		return fd;
-	khttpd_sock_hold_net(item->sock->sk);
-	file = sock_alloc_file(item->sock, O_RDWR, NULL);
-	item->sock = NULL; /* the file has it now, or released it on failure */
-	if (IS_ERR(file)) {
-		put_unused_fd(fd);
-		return PTR_ERR(file);
+	if (item->file) {
+		/* Adopted: the file the daemon made, blocking again. */
+		file = item->file;
+		item->file = NULL;
+		spin_lock(&file->f_lock);
+		file->f_flags &= ~O_NONBLOCK;
+		spin_unlock(&file->f_lock);
+	} else {
+		khttpd_sock_hold_net(item->sock->sk);
+		file = sock_alloc_file(item->sock, O_RDWR, NULL);
+		item->sock = NULL; /* the file has it now, or released it on failure */
+		if (IS_ERR(file)) {
+			put_unused_fd(fd);
+			return PTR_ERR(file);
+		}
 	}
 	fd_install(fd, file);
 
@@ -236,7 +265,7 @@ static int khttpd_courier_send(struct socket *chan, struct khttpd_handover_item 
 	ctl.hdr.cmsg_level = SOL_SOCKET;
 	ctl.hdr.cmsg_type = SCM_RIGHTS;
 	ctl.fd = fd;
-	err = kernel_sendmsg(chan, &msg, iov, 2, sizeof(item->hdr) + item->hdr.data_len);
+	err = kernel_sendmsg(chan, &msg, iov, 2, sizeof(item->hdr) + data_len);
 	/* The message holds its own reference; if it was not sent, this was
 	 * the last one and the client's connection closes. */
 	close_fd(fd);
@@ -334,9 +363,17 @@ unsigned long khttpd_fallback_refused(struct khttpd_fallback *fb)
 
 static long khttpd_fallback_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
-	if (cmd != KHTTPD_IOC_SERVE)
+	struct khttpd_fallback *fb = pde_data(file_inode(file));
+
+	switch (cmd) {
+	case KHTTPD_IOC_SERVE:
+		return khttpd_fallback_serve(fb, (int __user *)arg);
+	case KHTTPD_IOC_ADOPT:
+		return khttpd_tls_adopt(container_of(fb, struct khttpd_net, fb),
+					(struct khttpd_adopt __user *)arg);
+	default:
 		return -ENOTTY;
-	return khttpd_fallback_serve(pde_data(file_inode(file)), (int __user *)arg);
+	}
 }
 
 static int khttpd_fallback_open(struct inode *inode, struct file *file)

@@ -38,8 +38,11 @@ struct khttpd_fallback {
 struct khttpd_handover_item {
 	struct list_head node;
 	struct socket *sock; /* the client's; callbacks already restored */
+	/* An adopted (TLS) connection's socket is a file already: the
+	 * reference to it, instead of @sock. */
+	struct file *file;
 	struct khttpd_handover hdr;
-	char data[];         /* hdr.data_len bytes */
+	char data[];         /* hdr.info_len, then hdr.data_len bytes */
 };
 
 /*
@@ -48,12 +51,14 @@ struct khttpd_handover_item {
  *   khttpd_fallback_reserve()   a queue slot: -ENOENT (no daemon
  *                               registered) or -EAGAIN (queue full);
  *   khttpd_fallback_item_alloc() the item, or NULL (then unreserve);
- *   khttpd_fallback_commit()     queues it (sets item->sock first).
+ *   khttpd_fallback_commit()     queues it (sets item->sock or
+ *                                item->file first).
  * None of them sleeps beyond a GFP_KERNEL allocation.
  */
 int khttpd_fallback_reserve(struct khttpd_fallback *fb);
 void khttpd_fallback_unreserve(struct khttpd_fallback *fb);
-struct khttpd_handover_item *khttpd_fallback_item_alloc(const void *data, size_t len,
+struct khttpd_handover_item *khttpd_fallback_item_alloc(const void *info, size_t info_len,
+							const void *data, size_t len,
 							u32 reason, u32 served,
 							u64 conn_id);
 void khttpd_fallback_commit(struct khttpd_fallback *fb, struct khttpd_handover_item *item);
@@ -62,6 +67,8 @@ void khttpd_fallback_commit(struct khttpd_fallback *fb, struct khttpd_handover_i
  * many hand-overs were refused with a 503 since @fb was set up. */
 pid_t khttpd_fallback_daemon(struct khttpd_fallback *fb);
 unsigned long khttpd_fallback_refused(struct khttpd_fallback *fb);
+
+/* KHTTPD_IOC_ADOPT's side of the control file: tls.c. */
 
 /* An empty @fb (no daemon) whose queue holds at most *@queue_max. */
 void khttpd_fallback_setup(struct khttpd_fallback *fb, const int *queue_max);

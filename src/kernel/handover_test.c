@@ -95,7 +95,7 @@ static struct khttpd_handover_item *khttpd_handover_test_item(struct kunit *test
 {
 	struct khttpd_handover_item *item;
 
-	item = khttpd_fallback_item_alloc("GET / HTTP/1.1\r\n\r\n", 18, 1, 0, 42);
+	item = khttpd_fallback_item_alloc(NULL, 0, "GET / HTTP/1.1\r\n\r\n", 18, 1, 0, 42);
 	KUNIT_ASSERT_NOT_NULL(test, item);
 	return item;
 }
@@ -163,7 +163,7 @@ static void khttpd_handover_test_commit(struct kunit *test)
 	if (got)
 		khttpd_item_free(got);
 
-	KUNIT_EXPECT_NULL(test, khttpd_fallback_item_alloc("", KHTTPD_HANDOVER_DATA_MAX + 1,
+	KUNIT_EXPECT_NULL(test, khttpd_fallback_item_alloc(NULL, 0, "", KHTTPD_HANDOVER_DATA_MAX + 1,
 							   1, 0, 1));
 }
 
@@ -216,7 +216,7 @@ static int khttpd_handover_test_worker(void *data)
 		} else {
 			struct khttpd_handover_item *item;
 
-			item = khttpd_fallback_item_alloc("x", 1, 1, 0, i);
+			item = khttpd_fallback_item_alloc(NULL, 0, "x", 1, 1, 0, i);
 			if (item)
 				khttpd_fallback_commit(&fb, item);
 			else

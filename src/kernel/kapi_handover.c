@@ -10,6 +10,7 @@
 #include "handover.h"
 #include "kapi_kernel.h"
 #include "server_internal.h"
+#include "tls.h"
 
 int kh_conn_hand_over(struct kh_conn *kc, const void *data, kh_size len,
 		      kh_u32 reason, kh_u32 served, const struct kh_request_log *log)
@@ -21,13 +22,22 @@ int kh_conn_hand_over(struct kh_conn *kc, const void *data, kh_size len,
 	err = khttpd_fallback_reserve(fb);
 	if (err)
 		return err;
-	item = khttpd_fallback_item_alloc(data, len, reason, served, kc->id);
+	item = kc->tls ? khttpd_fallback_item_alloc(kc->tls->bytes, kc->tls->info_len, data, len,
+						    reason, served, kc->id) :
+			 khttpd_fallback_item_alloc(NULL, 0, data, len, reason, served, kc->id);
 	if (!item) {
 		khttpd_fallback_unreserve(fb);
 		return -ENOMEM;
 	}
-	/* The socket leaves with its own callbacks, and in blocking mode. */
-	item->sock = khttpd_conn_take_sock(kc);
+	/* The socket leaves with its own callbacks (kernel TLS's, if it was
+	 * adopted: then as the file the daemon gave). */
+	if (kc->tls) {
+		item->file = kc->tls->file;
+		kc->tls->file = NULL;
+		khttpd_conn_take_sock(kc);
+	} else {
+		item->sock = khttpd_conn_take_sock(kc);
+	}
 	khttpd_fallback_commit(fb, item);
 	/* Taken: counted and logged here; a refused one is the core's to answer. */
 	khttpd_log_handover(kc, log, reason, served);

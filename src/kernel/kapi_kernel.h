@@ -13,12 +13,15 @@
 #include "khttpd/kapi.h"
 #include "access_log.h" /* struct khttpd_client_addr */
 
+struct khttpd_tls;
+
 struct kh_conn {
 	struct socket *sock; /* NULL once handed over */
 	u64 id;              /* for logs and the hand-over header; since the
 			      * module loaded */
 	struct khttpd_client_addr client; /* read at accept */
 	u32 requests;        /* answered or handed over (kapi_log.c) */
+	struct khttpd_tls *tls; /* adopted over TLS (tls.c); NULL: plain */
 };
 
 /*

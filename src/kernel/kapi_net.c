@@ -17,6 +17,7 @@
 
 #include "cold_read.h"
 #include "kapi_kernel.h"
+#include "tls.h"
 
 /* Never blocks: the core waits for socket events instead (server.c). */
 long kh_conn_recv(struct kh_conn *conn, void *buf, kh_size len)
@@ -24,6 +25,8 @@ long kh_conn_recv(struct kh_conn *conn, void *buf, kh_size len)
 	struct kvec iov = { .iov_base = buf, .iov_len = len };
 	struct msghdr msg = {};
 
+	if (conn->tls)
+		return khttpd_tls_recv(conn, buf, len);
 	return kernel_recvmsg(conn->sock, &msg, &iov, 1, len, MSG_DONTWAIT);
 }
 

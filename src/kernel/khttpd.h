@@ -34,6 +34,7 @@
  */
 struct khttpd_config {
 	int port;
+	int tls_port;           /* HTTPS through the daemon and kernel TLS; 0: off */
 	int threads;
 	int max_header_size;    /* request line + headers, bytes */
 	int keepalive_requests; /* per connection; 0 = unlimited */

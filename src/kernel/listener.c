@@ -15,6 +15,7 @@
 #include <linux/spinlock.h>
 #include <linux/tcp.h>
 #include <net/net_namespace.h>
+#include <net/inet_sock.h>
 #include <net/sock.h>
 
 #include "net.h"
@@ -53,10 +54,17 @@ void khttpd_listener_ready(struct sock *sk)
 	read_unlock_bh(&sk->sk_callback_lock);
 }
 
+int khttpd_listener_port(struct socket *sock)
+{
+	return inet_sk(sock->sk)->inet_num;
+}
+
 /* Accepts up to *@budget connections waiting on @listener. */
 static void khttpd_listener_accept_one(struct khttpd_worker *w, struct socket *listener,
 				       int *budget)
 {
+	bool tls = w->srv->tls_port && khttpd_listener_port(listener) == w->srv->tls_port;
+
 	while (*budget) {
 		struct khttpd_peer *peer;
 		struct socket *sock;
@@ -76,7 +84,7 @@ static void khttpd_listener_accept_one(struct khttpd_worker *w, struct socket *l
 			continue;
 		}
 		khttpd_stat_inc(w->srv->stats, handled);
-		khttpd_conn_open(w, sock, peer);
+		khttpd_conn_open(w, sock, peer, tls);
 	}
 }
 

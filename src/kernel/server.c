@@ -51,6 +51,7 @@
 #include "net.h"
 #include "server_internal.h"
 #include "stats.h"
+#include "tls.h"
 
 /*
  * Bodies up to this size that fit behind the head in the head buffer
@@ -91,7 +92,8 @@ static bool khttpd_worker_has_work(struct khttpd_worker *w)
 	bool work;
 
 	spin_lock_bh(&w->lock);
-	work = w->accept_ready || !list_empty(&w->ready) || w->drop_listeners;
+	work = w->accept_ready || !list_empty(&w->ready) || w->drop_listeners ||
+	       !list_empty(&w->adopted);
 	spin_unlock_bh(&w->lock);
 	return work;
 }
@@ -129,12 +131,14 @@ static int khttpd_worker_fn(void *data)
 			break;
 		khttpd_worker_drop_listeners(w);
 		khttpd_listener_accept(w);
+		khttpd_tls_open_adopted(w);
 		khttpd_conn_run_ready(w);
 		timeout = khttpd_conn_expire(w);
 		if (khttpd_worker_has_work(w))
 			cond_resched();
 	}
 	/* Stopping: this worker's connections go with it. */
+	khttpd_tls_drop_adopted(w);
 	khttpd_conn_stop_all(w);
 	return 0;
 }
@@ -255,6 +259,7 @@ static int khttpd_worker_init(struct khttpd_server *srv, struct khttpd_worker *w
 	w->srv = srv;
 	spin_lock_init(&w->lock);
 	INIT_LIST_HEAD(&w->ready);
+	INIT_LIST_HEAD(&w->adopted);
 	khttpd_conn_init_lists(w);
 	init_waitqueue_head(&w->wq);
 	init_completion(&w->listeners_dropped);
@@ -286,6 +291,9 @@ static void khttpd_server_destroy(struct khttpd_server *srv)
 	/* Their connections are gone; reads queued for them take w->lock. */
 	khttpd_cold_read_flush();
 	for (i = 0; i < srv->nr_workers; i++) {
+		/* (Only a worker never woken can have some: the ioctl
+		 * queues to running servers only.) */
+		khttpd_tls_drop_adopted(&srv->workers[i]);
 		khttpd_listener_close(&srv->workers[i]);
 		kfree(srv->workers[i].listeners);
 		kvfree(srv->workers[i].scratch_mem);
@@ -365,6 +373,7 @@ static void khttpd_server_settings(struct khttpd_server *srv,
 						   cfg->keepalive_timeout) * HZ;
 	srv->root.lookup_flags = kh_root_lookup_flags(cfg->crossmounts);
 	srv->port = cfg->port;
+	srv->tls_port = cfg->tls_port;
 }
 
 /* The root, its credentials and its open-file cache. */
@@ -394,14 +403,22 @@ static int khttpd_server_root(struct khttpd_server *srv, const struct khttpd_con
 	return 0;
 }
 
-/* Listeners all workers of @old have together. */
-static int khttpd_server_nr_listeners(const struct khttpd_server *old)
+/* Listeners on @port all workers of @old have together. */
+static int khttpd_server_nr_listeners(const struct khttpd_server *old, int port)
 {
-	int i, n = 0;
+	int i, j, n = 0;
 
 	for (i = 0; i < old->nr_workers; i++)
-		n += old->workers[i].nr_listeners;
+		for (j = 0; j < old->workers[i].nr_listeners; j++)
+			n += khttpd_listener_port(old->workers[i].listeners[j]) == port;
 	return n;
+}
+
+/* Room worker @i of @n needs for the listeners on one port, @adopt of them
+ * taken over (worker i adopts listeners i, i + n, ...), else its own. */
+static int khttpd_listener_room(int i, int n, int adopt)
+{
+	return i < adopt ? DIV_ROUND_UP(adopt - i, n) : 1;
 }
 
 /*
@@ -417,8 +434,14 @@ static struct khttpd_server *khttpd_server_build(struct khttpd_net *kn,
 						 unsigned long generation, int *errp)
 {
 	const struct khttpd_config *cfg = &kn->config;
-	int n = cfg->threads, adopt = 0, err, i;
+	int n = cfg->threads, adopt = 0, adopt_tls = 0, err, i;
 	struct khttpd_server *srv;
+
+	if (cfg->tls_port == cfg->port) {
+		pr_err("tls_port %d is port too: refused\n", cfg->tls_port);
+		*errp = -EINVAL;
+		return NULL;
+	}
 
 	/*
 	 * A power-of-two size, which kmalloc aligns to itself: the workers'
@@ -437,7 +460,9 @@ static struct khttpd_server *khttpd_server_build(struct khttpd_net *kn,
 	/* The server keeps its own copy: the config may change meanwhile. */
 	khttpd_server_settings(srv, cfg);
 	if (old && old->port == cfg->port)
-		adopt = khttpd_server_nr_listeners(old);
+		adopt = khttpd_server_nr_listeners(old, cfg->port);
+	if (old && cfg->tls_port && old->tls_port == cfg->tls_port)
+		adopt_tls = khttpd_server_nr_listeners(old, cfg->tls_port);
 
 	err = khttpd_limits_init(&srv->limits, cfg->max_connections,
 				 cfg->max_connections_per_ip);
@@ -453,7 +478,8 @@ static struct khttpd_server *khttpd_server_build(struct khttpd_net *kn,
 	for (i = 0; i < n; i++) {
 		srv->nr_workers++;
 		err = khttpd_worker_init(srv, &srv->workers[i],
-					 i < adopt ? DIV_ROUND_UP(adopt - i, n) : 1);
+					 khttpd_listener_room(i, n, adopt) +
+					 (cfg->tls_port ? khttpd_listener_room(i, n, adopt_tls) : 0));
 		if (err)
 			goto fail;
 	}
@@ -469,6 +495,11 @@ static struct khttpd_server *khttpd_server_build(struct khttpd_net *kn,
 	}
 	for (i = adopt; i < n; i++) {
 		err = khttpd_listen(&srv->workers[i], cfg->port);
+		if (err)
+			goto fail;
+	}
+	for (i = adopt_tls; cfg->tls_port && i < n; i++) {
+		err = khttpd_listen(&srv->workers[i], cfg->tls_port);
 		if (err)
 			goto fail;
 	}
@@ -535,23 +566,31 @@ static void khttpd_server_quiesce(struct khttpd_server *old)
 }
 
 /*
- * @old's listeners go to @srv's workers (same port) or are closed (the
- * port changed: what waited on them is reset, as at a stop).
+ * @old's listeners go to @srv's workers (same port, or same tls_port) or
+ * are closed (the port changed: what waited on them is reset, as at a
+ * stop). Each port's are dealt out as khttpd_server_build() counted.
  */
 static void khttpd_server_hand_listeners(struct khttpd_server *old,
 					 struct khttpd_server *srv)
 {
-	int i, j, k = 0;
+	int i, j, k = 0, k_tls = 0, n = srv->nr_workers;
 
 	for (i = 0; i < old->nr_workers; i++) {
 		struct khttpd_worker *w = &old->workers[i];
 
-		for (j = 0; j < w->nr_handed; j++, k++) {
-			if (old->port == srv->port)
-				khttpd_listener_adopt(&srv->workers[k % srv->nr_workers],
-						      w->listeners[j], w->saved_listener_ready);
+		for (j = 0; j < w->nr_handed; j++) {
+			struct socket *sock = w->listeners[j];
+			int port = khttpd_listener_port(sock);
+
+			if (port == srv->port && old->port == srv->port)
+				khttpd_listener_adopt(&srv->workers[k++ % n], sock,
+						      w->saved_listener_ready);
+			else if (srv->tls_port && port == srv->tls_port &&
+				 old->tls_port == srv->tls_port)
+				khttpd_listener_adopt(&srv->workers[k_tls++ % n], sock,
+						      w->saved_listener_ready);
 			else
-				khttpd_listener_release(w, w->listeners[j]);
+				khttpd_listener_release(w, sock);
 		}
 		w->nr_handed = 0;
 	}

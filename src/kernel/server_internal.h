@@ -44,6 +44,7 @@
 struct khttpd_server;
 struct khttpd_peer; /* limits.c: one client address's connection count */
 struct khttpd_cold_read; /* cold_read.c */
+struct khttpd_tls; /* tls.c */
 
 /*
  * What a connection's deadline is for. A worker keeps one list per kind,
@@ -91,6 +92,9 @@ struct khttpd_worker {
 	spinlock_t lock;
 	struct list_head ready; /* connections with events to handle */
 	bool accept_ready;      /* the listener has connections waiting */
+	/* Connections the daemon gave back over TLS (struct khttpd_tls,
+	 * tls.c), for this worker to open. */
+	struct list_head adopted;
 	/*
 	 * A reload asks the worker (under lock) to stop using its listeners:
 	 * it forgets them at its loop top and completes listeners_dropped,
@@ -136,6 +140,7 @@ struct khttpd_conn {
 	bool queued;  /* on w->ready (under w->lock) */
 	bool running; /* its worker is stepping it (under w->lock) */
 	bool kicked;  /* an event came while running (under w->lock) */
+	bool sniff;   /* on tls_port, its first byte not seen yet (tls.c) */
 	char *io;     /* recv + head buffers while busy, NULL while idle */
 	/* Its read of a cold file in flight (cold_read.c; set by its
 	 * worker, cleared by the read, both under w->lock), and the range
@@ -175,6 +180,7 @@ struct khttpd_server {
 	struct kmem_cache *conn_cache;
 	struct kmem_cache *io_cache;
 	int port;
+	int tls_port; /* 0: none */
 	time64_t started; /* boot time, seconds (of the first generation) */
 	int nr_workers; /* initialised so far; workers[] has room for all */
 	struct khttpd_worker workers[];
@@ -205,9 +211,16 @@ void khttpd_conn_init_lists(struct khttpd_worker *w);
 /*
  * Takes @sock (accepted on @w's listener, admitted by the limits with
  * @peer) and serves it, or releases it and gives the admission back.
+ * @tls_port: accepted there, to be sniffed first (tls.c).
  */
 void khttpd_conn_open(struct khttpd_worker *w, struct socket *sock,
-		      struct khttpd_peer *peer);
+		      struct khttpd_peer *peer, bool tls_port);
+/* The same for a connection the daemon gave back over TLS (tls.c). */
+void khttpd_conn_adopt(struct khttpd_worker *w, struct khttpd_tls *t);
+/* Steps @kc's connection again soon (from its own step: tls.c). */
+void khttpd_conn_kick_kc(struct kh_conn *kc);
+/* A new connection number (for logs, traces and the hand-over header). */
+u64 khttpd_conn_new_id(void);
 /* Steps the ready connections, a batch at a time. */
 void khttpd_conn_run_ready(struct khttpd_worker *w);
 /* Closes connections past their deadline; returns jiffies to the next. */
@@ -225,7 +238,9 @@ bool khttpd_conn_kick_locked(struct khttpd_conn *c);
 
 /*
  * Adds a new listener on @port (all addresses, SO_REUSEPORT) to @w's,
- * its callback set. @w must have room for it.
+ * its callback set. @w must have room for it. The port a listener is on
+ * is its socket's (khttpd_listener_port): tls_port's connections are
+ * sniffed.
  */
 int khttpd_listen(struct khttpd_worker *w, int port);
 /*
@@ -234,6 +249,7 @@ int khttpd_listen(struct khttpd_worker *w, int port);
  */
 void khttpd_listener_adopt(struct khttpd_worker *w, struct socket *sock,
 			   void (*saved_ready)(struct sock *sk));
+int khttpd_listener_port(struct socket *sock);
 /* Accepts what waits on @w's listeners, a batch at a time. */
 void khttpd_listener_accept(struct khttpd_worker *w);
 /* Detaches the callback of @sock, one of @w's listeners, and releases it. */

@@ -76,6 +76,7 @@ static const char *const khttpd_handover_names[KHTTPD_HANDOVER_SLOTS] = {
 	[KHTTPD_HANDOVER_OVERSIZE] = "oversize",
 	[KHTTPD_HANDOVER_MALFORMED] = "malformed",
 	[KHTTPD_HANDOVER_BODY] = "body",
+	[KHTTPD_HANDOVER_TLS] = "tls",
 };
 
 /* What the status file shows besides the counters. */
@@ -143,6 +144,9 @@ static void khttpd_status_print(struct seq_file *m, const struct khttpd_stats *s
 	seq_printf(m, "worker_wakeups %llu\n", s->wakeups);
 	seq_printf(m, "connection_steps %llu\n", s->conn_steps);
 	seq_printf(m, "cold_reads %llu\n", s->cold_reads);
+	seq_printf(m, "tls_adopted %llu\n", s->tls_adopted);
+	seq_printf(m, "tls_refused %llu\n", s->tls_refused);
+	seq_printf(m, "tls_plain_http %llu\n", s->tls_plain);
 	seq_printf(m, "log_records %llu\n", x->log_records);
 	seq_printf(m, "log_drops %llu\n", x->log_drops);
 }

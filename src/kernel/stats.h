@@ -21,7 +21,7 @@
 #include "khttpd/handover_reason.h"
 
 /* Slots of khttpd_stats.handovers: by reason; 0 for an unknown one. */
-#define KHTTPD_HANDOVER_SLOTS (KHTTPD_HANDOVER_BODY + 1)
+#define KHTTPD_HANDOVER_SLOTS (KHTTPD_HANDOVER_TLS + 1)
 
 /*
  * Every field is 64 bits wide, so that summing can treat a block as an
@@ -47,6 +47,9 @@ struct khttpd_stats {
 	u64 wakeups;      /* a worker slept and woke (events, accepts, deadlines) */
 	u64 conn_steps;   /* a connection stepped (an event, a yield, its first) */
 	u64 cold_reads;   /* file reads moved off a worker (cold_read.c) */
+	u64 tls_adopted;  /* TLS connections the daemon gave back (tls.c) */
+	u64 tls_refused;  /* handshakes refused: no daemon, queue full */
+	u64 tls_plain;    /* plain HTTP on tls_port, answered 400 */
 };
 
 /* Adds to this CPU's block of @st (a namespace's counters). */

@@ -88,7 +88,7 @@ static void khttpd_stats_test_requests(struct kunit *test)
 	khttpd_stats_response(t->mine, 600, 0);
 	khttpd_stats_handover(t->mine, KHTTPD_HANDOVER_DYNAMIC);
 	khttpd_stats_handover(t->mine, KHTTPD_HANDOVER_BODY);
-	khttpd_stats_handover(t->mine, KHTTPD_HANDOVER_BODY + 1); /* unknown: slot 0 */
+	khttpd_stats_handover(t->mine, KHTTPD_HANDOVER_TLS + 1); /* unknown: slot 0 */
 	khttpd_stats_sum(t->mine, &sum);
 	KUNIT_EXPECT_EQ(test, sum.requests, 11ULL);
 	KUNIT_EXPECT_EQ(test, sum.responses[0], 1ULL);
@@ -115,11 +115,11 @@ static void khttpd_stats_test_format(struct kunit *test)
 		"filecache_misses", "filecache_entries", "handovers", "handover_method",
 		"handover_dynamic", "handover_missing", "handover_forbidden",
 		"handover_mime", "handover_range", "handover_oversize",
-		"handover_malformed", "handover_body", "handovers_refused",
+		"handover_malformed", "handover_body", "handover_tls", "handovers_refused",
 		"refused_max_connections", "refused_per_ip", "refused_nomem",
 		"timeouts_header", "timeouts_send", "timeouts_keepalive",
-		"worker_wakeups", "connection_steps", "cold_reads", "log_records",
-		"log_drops",
+		"worker_wakeups", "connection_steps", "cold_reads", "tls_adopted",
+		"tls_refused", "tls_plain_http", "log_records", "log_drops",
 	};
 	struct khttpd_status_extra x = {
 		.srv = { .running = true, .uptime = 5, .port = 8080, .threads = 2,

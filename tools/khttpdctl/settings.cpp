@@ -37,6 +37,7 @@ constexpr Setting kSettings[] = {
 	{"stop", K::control},
 	{"reload", K::control},
 	integer("serverport", 1, 65535),
+	integer("tls_port", 0, 65535),
 	integer("threads", 1, 256),
 	integer("max_header_size", 1024, 65536),
 	integer("keepalive_requests", 0, kIntMax),

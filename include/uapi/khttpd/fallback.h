@@ -24,6 +24,27 @@
  * stream is read from the socket. Requests the kernel answered on the same
  * connection before the hand-over are not repeated (requests_served counts
  * them). From the hand-over on, the connection belongs to userspace.
+ *
+ * HTTPS (docs/tls.md):
+ *   - A connection on tls_port whose first byte starts a TLS handshake
+ *     record arrives with reason KHTTPD_HANDOVER_TLS and data_len 0: the
+ *     kernel only peeked, the ClientHello is still in the socket.
+ *   - After the handshake, the daemon may give the connection back with
+ *     ioctl(ctl, KHTTPD_IOC_ADOPT, &adopt) on any open control file, once
+ *     kernel TLS is on for both directions (setsockopt SOL_TLS TLS_TX and
+ *     TLS_RX). The kernel then serves it as any other; on success it holds
+ *     its own reference and the daemon closes its descriptor without a TLS
+ *     shutdown. On failure the connection stays the daemon's: EPERM,
+ *     EBADF, ENOTSOCK, EINVAL (not a connected TCP socket of this
+ *     namespace, kernel TLS not on for both directions, bad lengths or
+ *     flags), ESHUTDOWN (no server running), EAGAIN (a connection limit),
+ *     EFAULT, ENOMEM.
+ *   - A later request on it that the kernel does not serve comes back with
+ *     KHTTPD_HANDOVER_F_TLS in flags: the socket still has kernel TLS on
+ *     (read and write plaintext; a non-data record, such as an alert, makes
+ *     read() fail with EIO: use recvmsg() with a TLS_GET_RECORD_TYPE control
+ *     message), and after the header come info_len bytes, exactly the info
+ *     given to KHTTPD_IOC_ADOPT, then data_len bytes of plaintext.
  */
 #ifndef KHTTPD_FALLBACK_H
 #define KHTTPD_FALLBACK_H
@@ -49,10 +70,32 @@ struct khttpd_handover {
 	__u32 reason;      /* enum khttpd_handover_reason */
 	__u64 conn_id;     /* the module's number for this connection (logs) */
 	__u32 requests_served; /* answered by the kernel before the hand-over */
-	__u32 reserved;    /* 0 */
+	__u16 flags;       /* KHTTPD_HANDOVER_F_* */
+	__u16 info_len;    /* bytes of adoption info between header and data */
+};
+
+/* The socket has kernel TLS on; info_len bytes of adoption info follow. */
+#define KHTTPD_HANDOVER_F_TLS 0x0001
+
+/* The most info one adoption may carry. */
+#define KHTTPD_ADOPT_INFO_MAX 512u
+
+/* KHTTPD_IOC_ADOPT's argument. */
+struct khttpd_adopt {
+	__s32 fd;          /* the client's TCP socket, kernel TLS on both ways */
+	__u32 flags;       /* 0 */
+	__u64 data;        /* pointer: plaintext already read from the client,
+			    * parsed before anything the socket gives */
+	__u32 data_len;    /* at most KHTTPD_HANDOVER_DATA_MAX */
+	__u32 info_len;    /* at most KHTTPD_ADOPT_INFO_MAX */
+	__u64 info;        /* pointer: opaque bytes (the daemon's record of the
+			    * handshake) returned with every later hand-over */
+	__u64 conn_id;     /* out: the kernel's number for the connection */
 };
 
 /* Argument: pointer to an int, the fd of the kernel's end of the socketpair. */
 #define KHTTPD_IOC_SERVE _IOW('k', 0x01, int)
+/* Gives a TLS connection back to the kernel (see above). */
+#define KHTTPD_IOC_ADOPT _IOWR('k', 0x02, struct khttpd_adopt)
 
 #endif /* KHTTPD_FALLBACK_H */

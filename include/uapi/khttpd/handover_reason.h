@@ -18,6 +18,7 @@ enum khttpd_handover_reason {
 	KHTTPD_HANDOVER_OVERSIZE = 7,  /* request head above max_header_size */
 	KHTTPD_HANDOVER_MALFORMED = 8, /* a request the kernel's parser refuses */
 	KHTTPD_HANDOVER_BODY = 9,      /* GET/HEAD with a request body */
+	KHTTPD_HANDOVER_TLS = 10,      /* a TLS ClientHello on tls_port */
 };
 
 #endif /* KHTTPD_HANDOVER_REASON_H */
