@@ -16,6 +16,8 @@
 #include <linux/socket.h>
 #include <net/net_namespace.h>
 
+#include "../../tests/kunit/kunit_fs.h"
+
 struct khttpd_conn_test {
 	struct socket *listener, *client, *server;
 	struct khttpd_worker *w;
@@ -26,33 +28,6 @@ struct khttpd_conn_test {
 	struct task_struct *sender;
 	unsigned long sent; /* bytes the sender got out */
 };
-
-static int khttpd_conn_test_pair(struct khttpd_conn_test *t)
-{
-	struct sockaddr_in addr = {
-		.sin_family = AF_INET,
-		.sin_addr.s_addr = htonl(INADDR_LOOPBACK),
-	};
-	int err;
-
-	err = sock_create_kern(&init_net, PF_INET, SOCK_STREAM, IPPROTO_TCP, &t->listener);
-	if (err)
-		return err;
-	err = kernel_bind(t->listener, (struct sockaddr *)&addr, sizeof(addr));
-	if (!err)
-		err = kernel_listen(t->listener, 1);
-	if (!err)
-		err = kernel_getsockname(t->listener, (struct sockaddr *)&addr) < 0 ? -EINVAL : 0;
-	if (err)
-		return err;
-	err = sock_create_kern(&init_net, PF_INET, SOCK_STREAM, IPPROTO_TCP, &t->client);
-	if (err)
-		return err;
-	err = kernel_connect(t->client, (struct sockaddr *)&addr, sizeof(addr), 0);
-	if (err)
-		return err;
-	return kernel_accept(t->listener, &t->server, 0);
-}
 
 static int khttpd_conn_test_init(struct kunit *test)
 {
@@ -68,7 +43,7 @@ static int khttpd_conn_test_init(struct kunit *test)
 	spin_lock_init(&t->w->lock);
 	INIT_LIST_HEAD(&t->w->ready);
 	init_waitqueue_head(&t->w->wq);
-	err = khttpd_conn_test_pair(t);
+	err = khttpd_kunit_tcp_pair(&t->listener, &t->client, &t->server);
 	if (err)
 		kunit_skip(test, "no loopback TCP connection (error %d)", err);
 	sk = t->server->sk;

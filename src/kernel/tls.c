@@ -384,3 +384,7 @@ void khttpd_tls_drop_adopted(struct khttpd_worker *w)
 		khttpd_tls_free(t);
 	}
 }
+
+#if IS_ENABLED(CONFIG_KUNIT)
+#include "tls_test.c"
+#endif

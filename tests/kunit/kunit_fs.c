@@ -17,6 +17,9 @@
 #include <linux/mount.h>
 #include <linux/namei.h>
 #include <linux/string.h>
+#include <linux/in.h>
+#include <linux/net.h>
+#include <net/net_namespace.h>
 
 #include "kunit_fs.h"
 
@@ -228,4 +231,32 @@ void khttpd_kunit_next_tick(void)
 {
 	/* Coarse timestamps move once per tick: wait for two. */
 	msleep(jiffies_to_msecs(2) + 1);
+}
+
+int khttpd_kunit_tcp_pair(struct socket **listener, struct socket **client,
+			  struct socket **server)
+{
+	struct sockaddr_in addr = {
+		.sin_family = AF_INET,
+		.sin_addr.s_addr = htonl(INADDR_LOOPBACK),
+	};
+	int err;
+
+	err = sock_create_kern(&init_net, PF_INET, SOCK_STREAM, IPPROTO_TCP, listener);
+	if (err)
+		return err;
+	err = kernel_bind(*listener, (struct sockaddr *)&addr, sizeof(addr));
+	if (!err)
+		err = kernel_listen(*listener, 1);
+	if (!err)
+		err = kernel_getsockname(*listener, (struct sockaddr *)&addr) < 0 ? -EINVAL : 0;
+	if (err)
+		return err;
+	err = sock_create_kern(&init_net, PF_INET, SOCK_STREAM, IPPROTO_TCP, client);
+	if (err)
+		return err;
+	err = kernel_connect(*client, (struct sockaddr *)&addr, sizeof(addr), 0);
+	if (err)
+		return err;
+	return kernel_accept(*listener, server, 0);
 }

@@ -49,4 +49,15 @@ int khttpd_kunit_chmod(const struct path *dir, const char *path, umode_t mode);
  */
 void khttpd_kunit_next_tick(void);
 
+struct socket;
+
+/*
+ * A TCP connection on loopback in the initial namespace: *@listener (bound
+ * to an ephemeral port), *@client connected to it and *@server, the
+ * accepted end. Each is set as soon as it exists, for the caller to
+ * release (sock_release) whatever the result.
+ */
+int khttpd_kunit_tcp_pair(struct socket **listener, struct socket **client,
+			  struct socket **server);
+
 #endif /* KHTTPD_KUNIT_FS_H */
