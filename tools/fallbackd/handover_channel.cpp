@@ -17,7 +17,7 @@ namespace {
 // kernel closes the ones that did not fit.
 constexpr size_t kMaxFdsPerMessage = 16;
 
-constexpr size_t kBufferSize = 65535 + KHTTPD_HANDOVER_DATA_MAX;
+constexpr size_t kBufferSize = 65535 + KHTTPD_ADOPT_INFO_MAX + KHTTPD_HANDOVER_DATA_MAX;
 
 std::string format(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 std::string format(const char *fmt, ...)
@@ -147,9 +147,19 @@ ReceiveStatus HandoverChannel::receive(Handover &out, std::string &problem)
 				 KHTTPD_HANDOVER_DATA_MAX);
 		return ReceiveStatus::kRejected;
 	}
-	if (static_cast<size_t>(h.header_len) + h.data_len != len) {
-		problem = format("data_len %u but %zu bytes arrived after the header", h.data_len,
-				 len - h.header_len);
+	if (h.info_len > KHTTPD_ADOPT_INFO_MAX) {
+		problem = format("info_len %u above the maximum %u", static_cast<unsigned>(h.info_len),
+				 KHTTPD_ADOPT_INFO_MAX);
+		return ReceiveStatus::kRejected;
+	}
+	if (h.info_len != 0 && !(h.flags & KHTTPD_HANDOVER_F_TLS)) {
+		problem = format("info_len %u without KHTTPD_HANDOVER_F_TLS",
+				 static_cast<unsigned>(h.info_len));
+		return ReceiveStatus::kRejected;
+	}
+	if (static_cast<size_t>(h.header_len) + h.info_len + h.data_len != len) {
+		problem = format("info_len %u and data_len %u but %zu bytes arrived after the header",
+				 static_cast<unsigned>(h.info_len), h.data_len, len - h.header_len);
 		return ReceiveStatus::kRejected;
 	}
 	if (fds.size() != 1) {
@@ -160,8 +170,9 @@ ReceiveStatus HandoverChannel::receive(Handover &out, std::string &problem)
 		return ReceiveStatus::kRejected;
 
 	out.header = h;
-	out.data = std::string_view(reinterpret_cast<const char *>(buffer_.data()) + h.header_len,
-				    h.data_len);
+	const char *after_header = reinterpret_cast<const char *>(buffer_.data()) + h.header_len;
+	out.info = std::string_view(after_header, h.info_len);
+	out.data = std::string_view(after_header + h.info_len, h.data_len);
 	out.client = std::move(fds[0]);
 	return ReceiveStatus::kMessage;
 }
@@ -178,6 +189,7 @@ const char *handover_reason_name(uint32_t reason)
 	case KHTTPD_HANDOVER_OVERSIZE: return "oversize";
 	case KHTTPD_HANDOVER_MALFORMED: return "malformed";
 	case KHTTPD_HANDOVER_BODY: return "body";
+	case KHTTPD_HANDOVER_TLS: return "tls";
 	default: return "unknown";
 	}
 }

@@ -17,6 +17,9 @@ namespace fallbackd {
 // One handed-over connection.
 struct Handover {
 	khttpd_handover header{};
+	// KHTTPD_HANDOVER_F_TLS: the adoption info the daemon gave the kernel
+	// (tls_info.h); empty otherwise. Points into the channel's buffer.
+	std::string_view info;
 	// The bytes the kernel read and did not answer; points into the
 	// channel's buffer, valid until its next receive().
 	std::string_view data;
@@ -44,7 +47,8 @@ public:
 private:
 	UniqueFd fd_;
 	// Room for the largest message that can be valid: a header of up to
-	// 65535 bytes (header_len is 16 bits) and KHTTPD_HANDOVER_DATA_MAX.
+	// 65535 bytes (header_len is 16 bits), KHTTPD_ADOPT_INFO_MAX and
+	// KHTTPD_HANDOVER_DATA_MAX.
 	std::vector<uint8_t> buffer_;
 };
 

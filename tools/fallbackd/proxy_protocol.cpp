@@ -77,4 +77,16 @@ ProxyHeader encode_proxy_v2(const SocketAddress &source, const SocketAddress &de
 	return h;
 }
 
+std::string encode_proxy_v2_with_tlvs(const SocketAddress &source,
+				      const SocketAddress &destination, std::string_view tlvs)
+{
+	ProxyHeader h = encode_proxy_v2(source, destination);
+	size_t length = (static_cast<size_t>(h.bytes[14]) << 8 | h.bytes[15]) + tlvs.size();
+	h.bytes[14] = static_cast<uint8_t>(length >> 8);
+	h.bytes[15] = static_cast<uint8_t>(length & 0xff);
+	std::string out(reinterpret_cast<const char *>(h.bytes), h.length);
+	out.append(tlvs);
+	return out;
+}
+
 } // namespace fallbackd

@@ -6,6 +6,8 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <string>
+#include <string_view>
 
 #include "socket_address.h"
 
@@ -35,6 +37,11 @@ struct ProxyHeader {
 // IPv6. Anything else (AF_UNIX, mixed families): a LOCAL header without
 // addresses, which tells the backend to use the connection's own.
 ProxyHeader encode_proxy_v2(const SocketAddress &source, const SocketAddress &destination);
+
+// The same header followed by @tlvs (whole TLVs, see tls_info.h), its
+// length field counting them.
+std::string encode_proxy_v2_with_tlvs(const SocketAddress &source,
+				      const SocketAddress &destination, std::string_view tlvs);
 
 } // namespace fallbackd
 

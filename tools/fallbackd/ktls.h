@@ -1,0 +1,74 @@
+// SPDX-License-Identifier: GPL-2.0
+// Kernel TLS (tls.ko) on a client socket: what OpenSSL does not do for us.
+//
+// OpenSSL 3.0 with SSL_OP_ENABLE_KTLS turns kernel TLS on for both
+// directions of TLS 1.2, but for TLS 1.3 only for sending: its
+// tls13_change_cipher_state() skips kTLS unless the key is an application
+// write key (ssl/tls13_enc.c, "if (!(which & SSL3_CC_WRITE) ... goto
+// skip_ktls"; receive support came with OpenSSL 3.2's record layer). So for
+// TLS 1.3 the daemon sets TLS_RX itself: the client's application traffic
+// secret (from the key log callback), key and IV by HKDF-Expand-Label
+// (RFC 8446 section 7.3), record sequence 0. That is right only while
+// OpenSSL has read no record protected by that key: read-ahead stays off,
+// and nothing may be pending in OpenSSL (see tls_adoption.cpp).
+#ifndef KHTTPD_FALLBACKD_KTLS_H
+#define KHTTPD_FALLBACKD_KTLS_H
+
+#include <openssl/evp.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+
+namespace fallbackd {
+
+// HKDF-Expand-Label(Secret, Label, Context, Length) of RFC 8446 section
+// 7.1, with "tls13 " put before @label. False if OpenSSL fails.
+bool hkdf_expand_label(const EVP_MD *md, std::span<const uint8_t> secret, std::string_view label,
+		       std::span<const uint8_t> context, std::span<uint8_t> out);
+
+// The record protection key and IV derived from a traffic secret.
+struct TrafficKeys {
+	uint8_t key[32] = {};
+	size_t key_length = 0;
+	uint8_t iv[12] = {};
+	~TrafficKeys(); // wipes the key
+};
+bool derive_traffic_keys(const EVP_MD *md, std::span<const uint8_t> secret, size_t key_length,
+			 TrafficKeys &out);
+
+// Turns on kernel TLS receive on @fd (TCP_ULP "tls" already attached, as
+// OpenSSL's TLS_TX leaves it) for TLS 1.3 cipher suite @suite (IANA number:
+// 0x1301 AES-128-GCM, 0x1302 AES-256-GCM, 0x1303 CHACHA20-POLY1305) from the
+// client's traffic @secret, record sequence 0. Returns 0 or an errno value:
+// EPROTONOSUPPORT for a suite the kernel cannot take.
+int enable_tls13_receive(int fd, uint16_t suite, std::span<const uint8_t> secret);
+
+// Whether tls.ko can be had: attaching the "tls" ULP to an unconnected TCP
+// socket loads the module on demand and then fails with ENOTCONN; without
+// the module it fails with ENOENT. @detail says what was seen.
+bool kernel_tls_available(std::string &detail);
+
+// The TCP_ULP of @fd is "tls".
+bool socket_has_ktls(int fd);
+
+// The non-data record at the head of a kTLS socket's receive queue (what
+// made read() fail with EIO), consumed.
+struct KtlsRecord {
+	enum Kind { kNone, kAlert, kHandshake, kOther } kind = kNone;
+	uint8_t type = 0;	     // the TLS content type
+	uint8_t alert_level = 0;     // kAlert: 1 warning, 2 fatal
+	uint8_t alert_description = 0; // kAlert: 0 close_notify
+};
+KtlsRecord read_ktls_control_record(int fd);
+
+// Sends a close_notify alert on a socket with kernel TLS transmit on
+// (sendmsg with a TLS_SET_RECORD_TYPE control message). Without waiting:
+// false if it could not be queued.
+bool send_ktls_close_notify(int fd);
+
+} // namespace fallbackd
+
+#endif
