@@ -4,6 +4,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <signal.h>
+#include <fcntl.h>
 #include <sys/epoll.h>
 #include <sys/signalfd.h>
 
@@ -13,8 +14,12 @@
 #include <cstring>
 
 #include "fd_util.h"
+#include "ktls.h"
 #include "log.h"
 #include "proxy_protocol.h"
+#include "tls_handshake.h"
+#include "tls_info.h"
+#include "tls_relay.h"
 
 namespace fallbackd {
 namespace {
@@ -45,6 +50,7 @@ int earlier(int a, int b)
 Daemon::Daemon(DaemonConfig config) : config_(std::move(config))
 {
 	backend_name_ = format_address(config_.backend);
+	tls_backend_name_ = format_address(config_.tls_backend);
 }
 
 Daemon::~Daemon()
@@ -109,6 +115,29 @@ bool Daemon::setup()
 		}
 	}
 
+	if (config_.tls) {
+		std::string detail;
+		adoption_.kernel_tls = kernel_tls_available(detail);
+		// Opened here, by the main thread: the courier's descriptor is
+		// busy in KHTTPD_IOC_SERVE for as long as we are registered.
+		std::string path = config_.socket_fd >= 0 ? config_.test_adopt_control
+							  : config_.control_path;
+		adoption_.without_kernel_tls = !config_.test_adopt_control.empty();
+		if (!path.empty()) {
+			control_.reset(open(path.c_str(), O_RDWR | O_CLOEXEC));
+			if (!control_)
+				log_warning("cannot open %s for adoption: %s; every TLS connection "
+					    "is served by the daemon",
+					    path.c_str(), strerror(errno));
+		}
+		adoption_.control_fd = control_.get();
+		log_info("TLS: kernel TLS %s (%s); %s", adoption_.kernel_tls ? "available" : "not available",
+			 detail.c_str(),
+			 adoption_.kernel_tls && control_
+				 ? "connections go back to khttpd after the handshake"
+				 : "connections are served by the daemon (OpenSSL)");
+	}
+
 	if (config_.socket_fd >= 0) {
 		add_channel(UniqueFd(config_.socket_fd));
 		return !channels_.empty();
@@ -127,7 +156,25 @@ int Daemon::run()
 	now_ = Clock::now();
 	int status = setup() ? loop() : kExitFailure;
 	close_all();
+	log_tls_summary();
 	return status;
+}
+
+void Daemon::log_tls_summary() const
+{
+	if (!config_.tls && tls_.no_certificate == 0 && tls_.handed_back == 0)
+		return;
+	std::string reasons;
+	uint64_t userspace = 0;
+	for (const auto &[reason, n] : tls_.userspace) {
+		reasons += (reasons.empty() ? "" : ", ") + reason + " " + std::to_string(n);
+		userspace += n;
+	}
+	log_info("TLS: %llu handshakes, %llu failed or timed out, %llu tls adopted, %llu tls "
+		 "userspace%s%s%s, %llu handed back by khttpd, %llu closed without a certificate",
+		 ull(tls_.handshakes), ull(tls_.failed), ull(tls_.adopted), ull(userspace),
+		 reasons.empty() ? "" : " (", reasons.c_str(), reasons.empty() ? "" : ")",
+		 ull(tls_.handed_back), ull(tls_.no_certificate));
 }
 
 int Daemon::loop()
@@ -290,13 +337,33 @@ void Daemon::on_handover(Handover &h)
 	}
 	std::string client_name = format_address(peer);
 	uint64_t suppressed = 0;
+	bool tls_handback = h.header.flags & KHTTPD_HANDOVER_F_TLS;
+	// A ClientHello waits in the socket: nothing but TLS can answer it,
+	// so refusals below just close.
+	bool handshake = h.header.reason == KHTTPD_HANDOVER_TLS && !tls_handback;
+	if (handshake && !config_.tls) {
+		tls_.no_certificate++;
+		if (tls_log_.allow(suppressed))
+			log_warning("connection %llu from %s: a TLS hand-over, but no --tls-cert is "
+				    "given: closed (%llu so far, %llu not logged since the last line)",
+				    conn, client_name.c_str(), ull(tls_.no_certificate),
+				    ull(suppressed));
+		return;
+	}
+	auto turn_away = [&](ErrorReply reply) {
+		if (handshake)
+			h.client.reset();
+		else
+			refuse(std::move(h.client), reply);
+	};
 
 	if (relays_.size() >= config_.max_connections) {
 		if (refused_log_.allow(suppressed))
-			log_warning("%u connections open, the maximum: answered 503 to %s "
+			log_warning("%u connections open, the maximum: %s %s "
 				    "(%llu more refused since the last line)",
-				    config_.max_connections, client_name.c_str(), ull(suppressed));
-		refuse(std::move(h.client), ErrorReply::kServiceUnavailable);
+				    config_.max_connections, handshake ? "closed" : "answered 503 to",
+				    client_name.c_str(), ull(suppressed));
+		turn_away(ErrorReply::kServiceUnavailable);
 		return;
 	}
 	ClientKey key = client_key(peer);
@@ -305,10 +372,11 @@ void Daemon::on_handover(Handover &h)
 		if (pc != per_client_.end() && pc->second >= config_.max_per_client) {
 			if (per_client_log_.allow(suppressed))
 				log_warning("client %s: %u connections open from its address, the "
-					    "maximum per client: answered 503 (%llu more refused since "
+					    "maximum per client: %s (%llu more refused since "
 					    "the last line)",
-					    client_name.c_str(), pc->second, ull(suppressed));
-			refuse(std::move(h.client), ErrorReply::kServiceUnavailable);
+					    client_name.c_str(), pc->second,
+					    handshake ? "closed" : "answered 503", ull(suppressed));
+			turn_away(ErrorReply::kServiceUnavailable);
 			return;
 		}
 	}
@@ -319,7 +387,34 @@ void Daemon::on_handover(Handover &h)
 	int one = 1;
 	setsockopt(h.client.get(), IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 
-	BackendConnect backend = connect_backend(config_.backend);
+	if (handshake) {
+		start_handshake(id, h, std::move(client_name), key);
+		return;
+	}
+
+	// A request on a connection khttpd.ko adopted: the TLS facts come
+	// back as the info we gave it; the socket still has kernel TLS.
+	std::string_view tlvs;
+	bool client_ktls = false;
+	if (tls_handback) {
+		tls_.handed_back++;
+		std::string problem;
+		if (!decode_adopt_info(h.info, tlvs, problem)) {
+			if (tls_log_.allow(suppressed))
+				log_warning("connection %llu from %s: %s; relayed without TLS TLVs",
+					    conn, client_name.c_str(), problem.c_str());
+			tlvs = {};
+		}
+		client_ktls = socket_has_ktls(h.client.get());
+		if (!client_ktls && tls_log_.allow(suppressed))
+			log_warning("connection %llu from %s: handed over as TLS, but its socket "
+				    "has no kernel TLS: relayed as it is",
+				    conn, client_name.c_str());
+	}
+	const SocketAddress &backend_address = tls_handback ? config_.tls_backend : config_.backend;
+	const std::string &backend_name = tls_handback ? tls_backend_name_ : backend_name_;
+
+	BackendConnect backend = connect_backend(backend_address);
 	if (backend.error != 0) {
 		if (backend.no_socket) {
 			if (refused_log_.allow(suppressed))
@@ -330,7 +425,7 @@ void Daemon::on_handover(Handover &h)
 			if (unreachable_log_.allow(suppressed))
 				log_error("backend %s unreachable: %s: answered 502 to %s (%llu "
 					  "more since the last line)",
-					  backend_name_.c_str(), strerror(backend.error),
+					  backend_name.c_str(), strerror(backend.error),
 					  client_name.c_str(), ull(suppressed));
 			refuse(std::move(h.client), ErrorReply::kBadGateway);
 		}
@@ -349,16 +444,15 @@ void Daemon::on_handover(Handover &h)
 	}
 
 	std::string preamble;
-	if (config_.proxy_protocol) {
-		ProxyHeader header = encode_proxy_v2(peer, local);
-		preamble.assign(reinterpret_cast<const char *>(header.bytes), header.length);
-	}
+	if (config_.proxy_protocol)
+		preamble = encode_proxy_v2_with_tlvs(peer, local, tlvs);
 	preamble.append(h.data);
 
-	log_debug("connection %llu from %s: %s (%u answered by khttpd before), %u bytes "
+	log_debug("connection %llu from %s: %s%s (%u answered by khttpd before), %u bytes "
 		  "handed over; relaying to %s",
 		  conn, client_name.c_str(), handover_reason_name(h.header.reason),
-		  h.header.requests_served, h.header.data_len, backend_name_.c_str());
+		  tls_handback ? " over TLS" : "", h.header.requests_served, h.header.data_len,
+		  backend_name.c_str());
 
 	RelayEntry entry;
 	entry.conn_id = h.header.conn_id;
@@ -367,17 +461,24 @@ void Daemon::on_handover(Handover &h)
 	entry.last_active = now_;
 	entry.relay = std::make_unique<Relay>(std::move(h.client), std::move(backend.socket),
 					      backend.connected, std::move(up), std::move(down),
-					      std::move(preamble));
-	Relay &relay = *entry.relay;
+					      std::move(preamble), client_ktls);
+	add_entry(id, std::move(entry));
+}
+
+bool Daemon::add_entry(uint64_t id, RelayEntry entry)
+{
+	ClientConnection &relay = *entry.relay;
 	if (!watch(relay.client_fd(), kRelayEvents, token(kClient, id))) {
-		refuse(relay.take_client(), ErrorReply::kServiceUnavailable);
-		return;
+		relay.refuse(ErrorReply::kServiceUnavailable);
+		return false;
 	}
-	if (!watch(relay.backend_fd(), kRelayEvents, token(kBackend, id))) {
+	if (relay.backend_fd() >= 0 &&
+	    !watch(relay.backend_fd(), kRelayEvents, token(kBackend, id))) {
 		unwatch(relay.client_fd());
-		refuse(relay.take_client(), ErrorReply::kServiceUnavailable);
-		return;
+		relay.refuse(ErrorReply::kServiceUnavailable);
+		return false;
 	}
+	ClientKey key = entry.key;
 	auto [it, inserted] = relays_.emplace(id, std::move(entry));
 	(void)inserted; // ids are never reused
 	it->second.idle_pos = idle_order_.insert(idle_order_.end(), id);
@@ -385,6 +486,118 @@ void Daemon::on_handover(Handover &h)
 		per_client_[key]++;
 	// Edge-triggered: what is readable already gives no event.
 	ready_.push_back(id);
+	return true;
+}
+
+void Daemon::start_handshake(uint64_t id, Handover &h, std::string client_name, ClientKey key)
+{
+	uint64_t suppressed = 0;
+	auto handshake = std::make_unique<TlsHandshake>(std::move(h.client), *config_.tls);
+	if (!handshake->ok()) {
+		if (refused_log_.allow(suppressed))
+			log_error("connection %llu from %s: cannot start a TLS session: %s",
+				  ull(h.header.conn_id), client_name.c_str(),
+				  take_openssl_error("out of memory?").c_str());
+		return;
+	}
+	tls_.handshakes++;
+	log_debug("connection %llu from %s: TLS handshake", ull(h.header.conn_id),
+		  client_name.c_str());
+	RelayEntry entry;
+	entry.conn_id = h.header.conn_id;
+	entry.client = std::move(client_name);
+	entry.key = key;
+	entry.last_active = now_;
+	entry.relay = std::move(handshake);
+	add_entry(id, std::move(entry));
+}
+
+void Daemon::finish_handshake(RelayMap::iterator it)
+{
+	RelayEntry &e = it->second;
+	auto &handshake = static_cast<TlsHandshake &>(*e.relay);
+	unsigned long long conn = ull(e.conn_id);
+	uint64_t suppressed = 0;
+	TlsFacts facts = handshake.facts();
+	std::string tlvs = encode_tls_tlvs(facts);
+	std::string info = encode_adopt_info(tlvs);
+	SocketAddress peer, local;
+	bool addresses = peer_address(handshake.client_fd(), peer) &&
+			 local_address(handshake.client_fd(), local);
+
+	AdoptionResult r = try_adoption(handshake.ssl(), handshake.client_fd(),
+					handshake.client_secret(), info, adoption_);
+	if (r.kind == AdoptionResult::kAdopted) {
+		tls_.adopted++;
+		log_debug("connection %llu from %s: %s %s, SNI '%s': tls adopted by khttpd "
+			  "(its connection %llu; %llu adopted so far)",
+			  conn, e.client.c_str(), facts.version.c_str(), facts.cipher.c_str(),
+			  facts.server_name.c_str(), ull(r.conn_id), ull(tls_.adopted));
+		// The kernel holds its own reference now: close ours, free
+		// the session without a TLS shutdown.
+		close_relay(it);
+		return;
+	}
+	uint64_t count = ++tls_.userspace[r.reason];
+	if (tls_userspace_log_.allow(suppressed))
+		log_info("connection %llu from %s: %s %s: tls userspace: %s (%llu so far for this "
+			 "reason, %llu lines not logged since the last one)",
+			 conn, e.client.c_str(), facts.version.c_str(), facts.cipher.c_str(),
+			 r.reason.c_str(), ull(count), ull(suppressed));
+
+	unwatch(handshake.client_fd());
+	SslPtr ssl = handshake.take_ssl();
+	UniqueFd client = handshake.take_client();
+	bool kernel_tls = r.kind == AdoptionResult::kKernelTls;
+	BackendConnect backend = connect_backend(config_.tls_backend);
+	Pipe up, down;
+	int err = backend.error;
+	if (err == 0 && kernel_tls && (err = make_pipe(up)) == 0)
+		err = make_pipe(down);
+	if (err != 0 || !addresses) {
+		if (unreachable_log_.allow(suppressed))
+			log_error("backend %s: %s: answered 502 to %s (%llu more since the last "
+				  "line)",
+				  tls_backend_name_.c_str(),
+				  addresses ? strerror(err) : "the client is gone", e.client.c_str(),
+				  ull(suppressed));
+		if (kernel_tls) {
+			std::string_view text = error_reply_text(ErrorReply::kBadGateway);
+			send(client.get(), text.data(), text.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
+			send_ktls_close_notify(client.get());
+		} else {
+			tls_answer_and_close(ssl.get(), std::move(client), ErrorReply::kBadGateway);
+		}
+		close_relay(it);
+		return;
+	}
+	std::string preamble;
+	if (config_.proxy_protocol)
+		preamble = encode_proxy_v2_with_tlvs(peer, local, tlvs);
+	preamble.append(r.plaintext);
+
+	if (kernel_tls) {
+		ssl.reset(); // no SSL_shutdown: the kernel does the records now
+		e.relay = std::make_unique<Relay>(std::move(client), std::move(backend.socket),
+						  backend.connected, std::move(up), std::move(down),
+						  std::move(preamble), true);
+	} else {
+		e.relay = std::make_unique<TlsRelay>(std::move(client), std::move(ssl),
+						     std::move(backend.socket), backend.connected,
+						     std::move(preamble));
+	}
+	ClientConnection &relay = *e.relay;
+	if (!watch(relay.client_fd(), kRelayEvents, token(kClient, it->first)) ||
+	    !watch(relay.backend_fd(), kRelayEvents, token(kBackend, it->first))) {
+		relay.refuse(ErrorReply::kServiceUnavailable);
+		close_relay(it);
+		return;
+	}
+	// The idle clock starts again for the relay.
+	e.activity_seen = 0;
+	e.last_active = now_;
+	idle_order_.splice(idle_order_.end(), idle_order_, e.idle_pos);
+	ready_.push_back(it->first);
 }
 
 void Daemon::on_relay_event(uint64_t id, bool on_backend, uint32_t events)
@@ -393,7 +606,7 @@ void Daemon::on_relay_event(uint64_t id, bool on_backend, uint32_t events)
 	if (it == relays_.end())
 		return; // closed earlier in this batch
 	bool more_work = false;
-	Relay::Status status = it->second.relay->on_event(on_backend, events, more_work);
+	ClientConnection::Status status = it->second.relay->on_event(on_backend, events, more_work);
 	settle(it, status, more_work);
 }
 
@@ -406,40 +619,46 @@ void Daemon::pump_ready()
 		if (it == relays_.end())
 			continue;
 		bool more_work = false;
-		Relay::Status status = it->second.relay->pump(more_work);
+		ClientConnection::Status status = it->second.relay->pump(more_work);
 		settle(it, status, more_work);
 	}
 }
 
-void Daemon::settle(RelayMap::iterator it, Relay::Status status, bool more_work)
+void Daemon::settle(RelayMap::iterator it, ClientConnection::Status status, bool more_work)
 {
+	using Status = ClientConnection::Status;
 	RelayEntry &e = it->second;
-	Relay &r = *e.relay;
+	ClientConnection &r = *e.relay;
 	unsigned long long conn = ull(e.conn_id);
+	const char *why = r.error() ? strerror(r.error()) : "";
 	switch (status) {
-	case Relay::Status::kActive:
+	case Status::kActive:
 		note_activity(e);
 		if (more_work)
 			ready_.push_back(it->first);
 		return;
-	case Relay::Status::kFinished:
+	case Status::kHandshakeDone:
+		finish_handshake(it);
+		return;
+	case Status::kFinished:
 		log_debug("connection %llu from %s done: %llu bytes up, %llu down", conn,
 			  e.client.c_str(), ull(r.bytes_up()), ull(r.bytes_down()));
 		break;
-	case Relay::Status::kFailed:
+	case Status::kFailed:
+		if (dynamic_cast<TlsHandshake *>(&r))
+			tls_.failed++;
 		log_debug("connection %llu from %s closed: %s %s (%llu bytes up, %llu down)", conn,
-			  e.client.c_str(), r.error_context(), strerror(r.error()),
-			  ull(r.bytes_up()), ull(r.bytes_down()));
+			  e.client.c_str(), r.error_context(), why, ull(r.bytes_up()),
+			  ull(r.bytes_down()));
 		break;
-	case Relay::Status::kBackendUnreachable: {
+	case Status::kBackendUnreachable: {
 		uint64_t suppressed = 0;
 		if (unreachable_log_.allow(suppressed))
 			log_error("backend %s unreachable: %s: answered 502 to %s (%llu more since "
 				  "the last line)",
-				  backend_name_.c_str(), strerror(r.error()), e.client.c_str(),
-				  ull(suppressed));
+				  backend_name_.c_str(), why, e.client.c_str(), ull(suppressed));
 		unwatch(r.client_fd());
-		refuse(r.take_client(), ErrorReply::kBadGateway);
+		r.refuse(ErrorReply::kBadGateway);
 		break;
 	}
 	}
@@ -449,7 +668,7 @@ void Daemon::settle(RelayMap::iterator it, Relay::Status status, bool more_work)
 void Daemon::close_relay(RelayMap::iterator it)
 {
 	RelayEntry &e = it->second;
-	Relay &r = *e.relay;
+	ClientConnection &r = *e.relay;
 	unwatch(r.client_fd());
 	unwatch(r.backend_fd());
 	idle_order_.erase(e.idle_pos);
@@ -505,10 +724,14 @@ void Daemon::expire_idle()
 void Daemon::close_idle(RelayMap::iterator it)
 {
 	RelayEntry &e = it->second;
-	Relay &r = *e.relay;
+	ClientConnection &r = *e.relay;
 	uint64_t suppressed = 0;
 	idle_closed_++;
-	if (!r.connected()) {
+	if (dynamic_cast<TlsHandshake *>(&r)) {
+		tls_.failed++;
+		log_debug("connection %llu from %s closed: TLS handshake not finished in %u s",
+			  ull(e.conn_id), e.client.c_str(), config_.idle_timeout);
+	} else if (!r.connected()) {
 		// The backend never answered the connect(): the client still
 		// waits for an answer to what it sent.
 		if (unreachable_log_.allow(suppressed))
@@ -517,7 +740,7 @@ void Daemon::close_idle(RelayMap::iterator it)
 				  backend_name_.c_str(), config_.idle_timeout, e.client.c_str(),
 				  ull(suppressed));
 		unwatch(r.client_fd());
-		refuse(r.take_client(), ErrorReply::kBadGateway);
+		r.refuse(ErrorReply::kBadGateway);
 	} else if (idle_log_.allow(suppressed)) {
 		log_info("connection %llu from %s closed: no byte moved either way for %u s "
 			 "(%llu closed for idleness so far, %llu not logged since the last line)",

@@ -7,18 +7,22 @@
 #include <chrono>
 #include <cstdint>
 #include <list>
+#include <map>
 #include <memory>
 #include <string>
 #include <unordered_map>
 #include <vector>
 
 #include "access_log_drain.h"
+#include "client_connection.h"
 #include "error_reply.h"
 #include "handover_channel.h"
 #include "log_throttle.h"
 #include "registration.h"
 #include "relay.h"
 #include "socket_address.h"
+#include "tls_adoption.h"
+#include "tls_context.h"
 #include "unique_fd.h"
 
 namespace fallbackd {
@@ -39,6 +43,13 @@ struct DaemonConfig {
 	// The access-log drain thread, unless disabled.
 	bool access_log = false;
 	AccessLogConfig access_log_config;
+	// HTTPS: the certificates (null: a KHTTPD_HANDOVER_TLS hand-over is
+	// closed at once), and where TLS-originated requests go.
+	std::unique_ptr<TlsContext> tls;
+	SocketAddress tls_backend;
+	// Tests: the control file for KHTTPD_IOC_ADOPT in --socket-fd mode,
+	// asked even without kernel TLS (a fake ioctl answers).
+	std::string test_adopt_control;
 };
 
 // Exit statuses of run() (and of the program).
@@ -67,7 +78,8 @@ private:
 	static constexpr unsigned kKindBits = 3;
 
 	struct RelayEntry {
-		std::unique_ptr<Relay> relay;
+		// A splice relay, a TLS relay or a TLS handshake.
+		std::unique_ptr<ClientConnection> relay;
 		uint64_t conn_id = 0; // the module's number
 		std::string client;   // the client's address, for logs
 		ClientKey key;	      // the client's address, for --max-per-client
@@ -96,10 +108,16 @@ private:
 
 	void on_handover(Handover &h);
 	void refuse(UniqueFd client, ErrorReply reply);
+	// Registers a new entry's sockets and counts it; false if it could
+	// not be watched (it is then refused).
+	bool add_entry(uint64_t id, RelayEntry entry);
+	void start_handshake(uint64_t id, Handover &h, std::string client_name, ClientKey key);
+	void finish_handshake(RelayMap::iterator it);
 	void on_relay_event(uint64_t id, bool on_backend, uint32_t events);
 	void pump_ready();
-	void settle(RelayMap::iterator it, Relay::Status status, bool more_work);
+	void settle(RelayMap::iterator it, ClientConnection::Status status, bool more_work);
 	void close_relay(RelayMap::iterator it);
+	void log_tls_summary() const;
 
 	// The idle timeout: every relay is in idle_order_, least recently
 	// active first; a relay that moved bytes goes to the back (O(1)), and
@@ -109,8 +127,22 @@ private:
 	void expire_idle();
 	void close_idle(RelayMap::iterator it);
 
+	// What became of TLS connections (logged at exit).
+	struct TlsCounters {
+		uint64_t handshakes = 0;     // started
+		uint64_t failed = 0;	     // handshake failed or timed out
+		uint64_t no_certificate = 0; // closed: no --tls-cert
+		uint64_t adopted = 0;	     // "tls adopted"
+		uint64_t handed_back = 0;    // KHTTPD_HANDOVER_F_TLS hand-overs
+		std::map<std::string, uint64_t> userspace; // "tls userspace: <reason>"
+	};
+
 	DaemonConfig config_;
 	std::string backend_name_;
+	std::string tls_backend_name_;
+	AdoptionSettings adoption_;
+	UniqueFd control_; // for KHTTPD_IOC_ADOPT
+	TlsCounters tls_;
 	UniqueFd epoll_;
 	UniqueFd signals_;
 	std::unique_ptr<Registration> registration_;
@@ -128,6 +160,8 @@ private:
 	LogThrottle refused_log_;
 	LogThrottle per_client_log_;
 	LogThrottle idle_log_;
+	LogThrottle tls_log_;
+	LogThrottle tls_userspace_log_;
 };
 
 } // namespace fallbackd

@@ -62,6 +62,21 @@ bool is_seqpacket_socket(int fd, std::string &why)
 	return true;
 }
 
+// Which certificate answers which names, so that a wrong SNI choice can be
+// read from the start-up lines.
+void log_tls_certificates(const TlsContext &tls)
+{
+	const auto &certs = tls.certificates();
+	for (size_t i = 0; i < certs.size(); i++) {
+		std::string names;
+		for (const std::string &n : certs[i].names)
+			names += (names.empty() ? "" : ", ") + n;
+		log_info("TLS certificate %s%s: %s%s", certs[i].cert_path.c_str(),
+			 i == 0 ? " (default)" : "", names.empty() ? "(no names)" : names.c_str(),
+			 certs[i].names_from_cn ? " (its CN: no DNS name)" : "");
+	}
+}
+
 } // namespace
 
 int main(int argc, char **argv)
@@ -108,6 +123,20 @@ int main(int argc, char **argv)
 		log_error("--backend: %s", error.c_str());
 		return kExitUsage;
 	}
+	config.tls_backend = config.backend;
+	if (o.tls_backend_given && !resolve_host_port(o.tls_backend, config.tls_backend, error)) {
+		log_error("--tls-backend: %s", error.c_str());
+		return kExitUsage;
+	}
+	if (!o.tls_certificates.empty()) {
+		config.tls = TlsContext::load(o.tls_certificates, error);
+		if (!config.tls) {
+			log_error("%s", error.c_str());
+			return kExitUsage;
+		}
+		log_tls_certificates(*config.tls);
+	}
+	config.test_adopt_control = o.test_adopt_control;
 	if (o.socket_fd >= 0 && !is_seqpacket_socket(o.socket_fd, error)) {
 		log_error("--socket-fd %d: %s", o.socket_fd, error.c_str());
 		return kExitUsage;
@@ -134,6 +163,10 @@ int main(int argc, char **argv)
 		 version_number(), format_address(config.backend).c_str(), o.proxy_protocol ? "on" : "off",
 		 o.max_connections, per_client.c_str(), idle.c_str(), access_log.c_str(),
 		 o.socket_fd >= 0 ? ", hand-overs from --socket-fd" : "");
+	if (config.tls || o.tls_backend_given)
+		log_info("TLS: %zu certificate(s), requests that came over TLS go to %s",
+			 config.tls ? config.tls->certificates().size() : 0,
+			 format_address(config.tls_backend).c_str());
 
 	Daemon daemon(std::move(config));
 	return daemon.run();

@@ -50,6 +50,7 @@ ParseResult parse_options(int argc, const char *const *argv)
 	Options &o = r.options;
 	o.control_path = KHTTPD_FALLBACK_CONTROL;
 	bool control_given = false;
+	std::vector<std::string> certs, keys;
 
 	for (int i = 1; i < argc; i++) {
 		std::string_view arg = argv[i];
@@ -77,7 +78,9 @@ ParseResult parse_options(int argc, const char *const *argv)
 				   name == "--socket-fd" || name == "--max-connections" ||
 				   name == "--idle-timeout" || name == "--max-per-client" ||
 				   name == "--access-log" || name == "--access-log-source" ||
-				   name == "--log-format";
+				   name == "--log-format" || name == "--tls-cert" ||
+				   name == "--tls-key" || name == "--tls-backend" ||
+				   name == "--test-adopt-control";
 		bool is_flag = name == "--help" || name == "--version" || name == "--verbose" ||
 			       name == "--no-proxy-protocol" || name == "--no-access-log";
 		if (!takes_value && !is_flag)
@@ -123,6 +126,19 @@ ParseResult parse_options(int argc, const char *const *argv)
 			if (value.empty())
 				return fail("--access-log-source needs a path");
 			o.access_log_source = std::string(value);
+		} else if (name == "--tls-cert" || name == "--tls-key") {
+			if (value.empty())
+				return fail(std::string(name) + " needs a file name");
+			(name == "--tls-cert" ? certs : keys).emplace_back(value);
+		} else if (name == "--tls-backend") {
+			std::string why;
+			if (!parse_host_port(value, o.tls_backend, why))
+				return fail("--tls-backend '" + std::string(value) + "': " + why);
+			o.tls_backend_given = true;
+		} else if (name == "--test-adopt-control") {
+			if (value.empty())
+				return fail("--test-adopt-control needs a path");
+			o.test_adopt_control = std::string(value);
 		} else if (name == "--backend") {
 			std::string why;
 			if (!parse_host_port(value, o.backend, why))
@@ -162,6 +178,13 @@ ParseResult parse_options(int argc, const char *const *argv)
 			o.max_per_client = static_cast<unsigned>(n);
 		}
 	}
+	if (certs.size() != keys.size())
+		return fail("--tls-cert and --tls-key come in pairs: " + std::to_string(certs.size()) +
+			    " certificate(s), " + std::to_string(keys.size()) + " key(s)");
+	for (size_t i = 0; i < certs.size(); i++)
+		o.tls_certificates.push_back({certs[i], keys[i]});
+	if (!o.test_adopt_control.empty() && o.socket_fd < 0)
+		return fail("--test-adopt-control needs --socket-fd");
 	if (control_given && o.socket_fd >= 0)
 		return fail("--control and --socket-fd exclude each other");
 	if (o.access_log_given && o.no_access_log)
@@ -218,6 +241,17 @@ std::string usage_text()
 	       "                          above) or vhost_combined (the request's Host\n"
 	       "                          first, then the combined line; for vhosts=1)\n"
 	       "  --no-access-log         do not write the access log\n"
+	       "  --tls-cert FILE --tls-key FILE\n"
+	       "                          HTTPS (khttpd's tls_port): a PEM certificate (with\n"
+	       "                          its chain) and its private key; repeat the pair for\n"
+	       "                          more names. The first is the default; a client's\n"
+	       "                          SNI picks another by its DNS names (*.example.com\n"
+	       "                          matches one label; the CN if there is no DNS name).\n"
+	       "                          Without them a TLS hand-over is closed at once\n"
+	       "  --tls-backend HOST:PORT relay requests that came over TLS there (default:\n"
+	       "                          the backend), e.g. an Apache virtual host with\n"
+	       "                          SetEnv HTTPS on: mod_remoteip ignores the PROXY\n"
+	       "                          header's TLS fields\n"
 	       "  --verbose               log every connection\n"
 	       "  -h, --help              print this help and exit\n"
 	       "  --version               print the version and exit\n"

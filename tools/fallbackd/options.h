@@ -5,9 +5,11 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "access_log_format.h" // LogFormat
 #include "socket_address.h"
+#include "tls_context.h" // TlsCertificateFiles
 
 namespace fallbackd {
 
@@ -43,6 +45,13 @@ struct Options {
 	bool log_format_given = false;
 	// Hidden, for tests: read records from here (a FIFO) instead.
 	std::string access_log_source = kAccessLogSource;
+	// --tls-cert/--tls-key pairs, in order: the first is the default.
+	std::vector<TlsCertificateFiles> tls_certificates;
+	bool tls_backend_given = false; // --tls-backend; else the backend
+	HostPort tls_backend;
+	// Hidden, for tests (--test-adopt-control, with --socket-fd only):
+	// the control file for KHTTPD_IOC_ADOPT, asked even without kernel TLS.
+	std::string test_adopt_control;
 
 	// The access log is written unless --no-access-log; with --socket-fd
 	// (tests) only if --access-log is given, so that a test never writes

@@ -8,6 +8,7 @@
 #include <cerrno>
 
 #include "fd_util.h"
+#include "ktls.h"
 
 namespace fallbackd {
 namespace {
@@ -28,9 +29,9 @@ bool would_block(int err)
 } // namespace
 
 Relay::Relay(UniqueFd client, UniqueFd backend, bool connected, Pipe up, Pipe down,
-	     std::string preamble)
+	     std::string preamble, bool client_ktls)
 	: client_(std::move(client)), backend_(std::move(backend)), connected_(connected),
-	  preamble_(std::move(preamble))
+	  preamble_(std::move(preamble)), client_ktls_(client_ktls)
 {
 	up_.from = client_.get();
 	up_.to = backend_.get();
@@ -101,6 +102,16 @@ bool Relay::step(Direction &d, bool may_write, bool &progress)
 			progress = true;
 		} else if (errno == EINTR) {
 			progress = true; // try again
+		} else if (errno == EIO && client_ktls_ && d.from == client_.get()) {
+			// A non-data TLS record: close_notify or another
+			// alert ends the client's stream; a handshake message
+			// (a TLS 1.3 KeyUpdate) cannot be followed here.
+			KtlsRecord rec = read_ktls_control_record(d.from);
+			if (rec.kind == KtlsRecord::kHandshake)
+				return fail(EPROTO, "a TLS handshake message from the client "
+						    "(KeyUpdate?) on a kernel TLS socket");
+			d.from_eof = true;
+			progress = true;
 		} else if (!would_block(errno)) {
 			// EAGAIN: nothing to read, or the pipe is full; a
 			// full pipe is drained below, then read again.
@@ -123,6 +134,9 @@ bool Relay::step(Direction &d, bool may_write, bool &progress)
 		}
 	}
 	if (d.from_eof && d.in_pipe == 0 && !d.to_shut) {
+		// TLS needs its own end of stream before TCP's.
+		if (client_ktls_ && d.to == client_.get())
+			send_ktls_close_notify(d.to);
 		// ENOTCONN: the peer is gone already; the other direction
 		// will see it. Either way this direction is over.
 		if (shutdown(d.to, SHUT_WR) != 0 && errno != ENOTCONN)
@@ -131,6 +145,18 @@ bool Relay::step(Direction &d, bool may_write, bool &progress)
 		progress = true;
 	}
 	return true;
+}
+
+void Relay::refuse(ErrorReply reply)
+{
+	UniqueFd client = std::move(client_);
+	if (client_ktls_) {
+		std::string_view text = error_reply_text(reply);
+		send(client.get(), text.data(), text.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
+		send_ktls_close_notify(client.get());
+		return; // closed here: no plaintext shutdown dance on TLS
+	}
+	answer_and_close(std::move(client), reply);
 }
 
 Relay::Status Relay::on_event(bool on_backend, uint32_t epoll_events, bool &more_work)

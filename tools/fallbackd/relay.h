@@ -11,57 +11,49 @@
 //
 // The Relay does no epoll bookkeeping: the owner registers both sockets
 // edge-triggered and calls on_event() / pump() when they are ready.
+//
+// The client socket may carry kernel TLS (a connection khttpd.ko adopted
+// and handed back, or one whose adoption failed after kTLS was on): splice
+// then reads and writes plaintext. A non-data record from the client (an
+// alert: close_notify) makes the read fail with EIO; that ends the client's
+// stream. Closing our sending side first sends a close_notify alert.
 #ifndef KHTTPD_FALLBACKD_RELAY_H
 #define KHTTPD_FALLBACKD_RELAY_H
 
 #include <cstdint>
 #include <string>
 
+#include "client_connection.h"
 #include "unique_fd.h"
 
 namespace fallbackd {
 
-class Relay {
+class Relay final : public ClientConnection {
 public:
-	enum class Status {
-		kActive,	     // waiting for the sockets
-		kFinished,	     // both directions closed cleanly
-		kFailed,	     // an error (reset, broken pipe...): close now
-		kBackendUnreachable, // the connect() failed: answer 502
-	};
-
-	// @backend is connected, or connecting (@connected false).
+	// @backend is connected, or connecting (@connected false). @client_ktls:
+	// the client socket has kernel TLS on both ways.
 	Relay(UniqueFd client, UniqueFd backend, bool connected, Pipe up, Pipe down,
-	      std::string preamble);
+	      std::string preamble, bool client_ktls = false);
 
-	int client_fd() const { return client_.get(); }
-	int backend_fd() const { return backend_.get(); }
+	int client_fd() const override { return client_.get(); }
+	int backend_fd() const override { return backend_.get(); }
 
-	// Events on one of the two sockets. Also pumps; see pump().
-	Status on_event(bool on_backend, uint32_t epoll_events, bool &more_work);
+	Status on_event(bool on_backend, uint32_t epoll_events, bool &more_work) override;
+	Status pump(bool &more_work) override;
 
-	// Moves what can be moved without blocking. Stops after a bounded
-	// amount of work so other connections get their turn: @more_work is
-	// then true and pump() must be called again soon.
-	Status pump(bool &more_work);
+	int error() const override { return error_; }
+	const char *error_context() const override { return error_context_; }
 
-	// kFailed / kBackendUnreachable: the errno value behind it.
-	int error() const { return error_; }
-	// What did not work (e.g. "reading from the client"), for logs.
-	const char *error_context() const { return error_context_; }
-
-	// Bytes delivered client -> backend (without the preamble) and back.
-	uint64_t bytes_up() const { return up_.delivered; }
-	uint64_t bytes_down() const { return down_.delivered; }
+	uint64_t bytes_up() const override { return up_.delivered; }
+	uint64_t bytes_down() const override { return down_.delivered; }
 
 	// Counts the pump rounds that moved something (bytes, an end of
 	// file, the connect): unchanged means the relay has been idle.
-	uint64_t activity() const { return activity_; }
-	// The backend connect() is over and succeeded.
-	bool connected() const { return connected_; }
+	uint64_t activity() const override { return activity_; }
+	bool connected() const override { return connected_; }
 
-	// Takes the client socket (to answer 502 after kBackendUnreachable).
-	UniqueFd take_client() { return std::move(client_); }
+	// Plain text; on a kTLS socket the kernel encrypts it.
+	void refuse(ErrorReply reply) override;
 
 private:
 	struct Direction {
@@ -91,6 +83,7 @@ private:
 	int error_ = 0;
 	const char *error_context_ = "";
 	bool unreachable_ = false;
+	bool client_ktls_ = false;
 	uint64_t activity_ = 0;
 };
 
