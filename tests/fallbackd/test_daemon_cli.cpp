@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 // The real khttpd-fallbackd binary: its command line and exit codes.
 #include "daemon_fixture.h"
+#include "tls_test_support.h"
 
 namespace fallbackd::test {
 namespace {
@@ -28,7 +29,7 @@ TEST_F(DaemonCommandLine, HelpExitsZero)
 	for (const char *opt : {"--backend", "--no-proxy-protocol", "--control", "--socket-fd",
 				"--max-connections", "--max-per-client", "--idle-timeout", "--verbose",
 				"--access-log", "--no-access-log", "--log-format", "SIGUSR1", "--help",
-				"--version"})
+				"--version", "--tls-cert", "--tls-key", "--tls-backend"})
 		EXPECT_NE(out.find(opt), std::string::npos) << opt;
 }
 
@@ -88,6 +89,51 @@ TEST_F(DaemonCommandLine, ControlFileThatIsNotKhttpdExitsOne)
 	EXPECT_NE(daemon_.output().find("ENOTTY"), std::string::npos) << daemon_.output();
 }
 
+
+TEST_F(DaemonCommandLine, BadCertificatesExitTwoSayingWhich)
+{
+	const TestPki *pki = test_pki();
+	ASSERT_NE(pki, nullptr);
+	struct Case {
+		std::vector<std::string> args;
+		std::string message;
+	} cases[] = {
+		{{"--tls-cert", pki->path("nope.pem"), "--tls-key", pki->path("default.key")},
+		 "--tls-cert " + pki->path("nope.pem") + ": No such file or directory"},
+		{{"--tls-cert", pki->path("default.pem"), "--tls-key", pki->path("nope.key")},
+		 "--tls-key " + pki->path("nope.key") + ": No such file or directory"},
+		{{"--tls-cert", pki->path("default.pem"), "--tls-key", pki->path("other.key")},
+		 "does not match the certificate in " + pki->path("default.pem")},
+	};
+	for (const Case &c : cases) {
+		std::vector<std::string> args = c.args;
+		args.insert(args.end(), {"--backend", "127.0.0.1:1"});
+		DaemonProcess d;
+		ASSERT_TRUE(d.start_plain(args));
+		EXPECT_EQ(d.wait_exit(), 2) << d.output();
+		EXPECT_NE(d.output().find(c.message), std::string::npos) << d.output();
+	}
+}
+
+TEST_F(DaemonCommandLine, StartupNamesTheCertificatesAndKernelTls)
+{
+	const TestPki *pki = test_pki();
+	ASSERT_NE(pki, nullptr);
+	ASSERT_TRUE(daemon_.start({"--backend", "127.0.0.1:1", "--tls-cert", pki->path("default.pem"),
+				   "--tls-key", pki->path("default.key"), "--tls-cert",
+				   pki->path("example.pem"), "--tls-key", pki->path("example.key")}));
+	daemon_.close_module_end();
+	EXPECT_EQ(daemon_.wait_exit(), 0);
+	std::string out = daemon_.output();
+	EXPECT_NE(out.find("TLS certificate " + pki->path("default.pem") + " (default): default.test"),
+		  std::string::npos)
+		<< out;
+	EXPECT_NE(out.find("TLS certificate " + pki->path("example.pem") +
+			   ": *.example.test, www.other.test"),
+		  std::string::npos)
+		<< out;
+	EXPECT_NE(out.find("TLS: kernel TLS "), std::string::npos) << out;
+}
 
 } // namespace
 } // namespace fallbackd::test

@@ -264,5 +264,45 @@ TEST_F(ClientPortFile, MissingFileIs8080Silently)
 	EXPECT_TRUE(warning.empty());
 }
 
+TEST(Options, TlsCertificatePairsInOrder)
+{
+	ParseResult r = parse({"--tls-cert", "/etc/a.pem", "--tls-key", "/etc/a.key", "--tls-cert=/etc/b.pem",
+			       "--tls-key=/etc/b.key", "--tls-backend", "127.0.0.1:8443"});
+	ASSERT_EQ(r.outcome, ParseOutcome::kRun) << r.error;
+	ASSERT_EQ(r.options.tls_certificates.size(), 2u);
+	EXPECT_EQ(r.options.tls_certificates[0].cert, "/etc/a.pem");
+	EXPECT_EQ(r.options.tls_certificates[0].key, "/etc/a.key");
+	EXPECT_EQ(r.options.tls_certificates[1].cert, "/etc/b.pem");
+	EXPECT_EQ(r.options.tls_certificates[1].key, "/etc/b.key");
+	EXPECT_TRUE(r.options.tls_backend_given);
+	EXPECT_EQ(r.options.tls_backend.port, 8443);
+
+	r = parse({});
+	EXPECT_TRUE(r.options.tls_certificates.empty());
+	EXPECT_FALSE(r.options.tls_backend_given);
+	EXPECT_TRUE(r.options.test_adopt_control.empty());
+}
+
+TEST(Options, TlsErrors)
+{
+	struct Case {
+		std::vector<const char *> args;
+		const char *message_part;
+	} cases[] = {
+		{{"--tls-cert", "/a.pem"}, "come in pairs: 1 certificate(s), 0 key(s)"},
+		{{"--tls-key", "/a.key"}, "come in pairs: 0 certificate(s), 1 key(s)"},
+		{{"--tls-cert", "/a.pem", "--tls-key", "/a.key", "--tls-cert", "/b.pem"}, "come in pairs"},
+		{{"--tls-cert", "", "--tls-key", "/a.key"}, "--tls-cert needs a file name"},
+		{{"--tls-cert"}, "needs a value"},
+		{{"--tls-backend", "nowhere"}, "--tls-backend 'nowhere'"},
+		{{"--test-adopt-control", "/dev/null"}, "needs --socket-fd"},
+	};
+	for (const Case &c : cases) {
+		ParseResult r = parse(c.args);
+		EXPECT_EQ(r.outcome, ParseOutcome::kError) << c.message_part;
+		EXPECT_NE(r.error.find(c.message_part), std::string::npos) << r.error;
+	}
+}
+
 } // namespace
 } // namespace fallbackd

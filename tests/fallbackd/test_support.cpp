@@ -174,9 +174,12 @@ std::string encode_handover(const HandoverSpec &spec)
 	h.reason = spec.reason;
 	h.conn_id = spec.conn_id;
 	h.requests_served = spec.requests_served;
+	h.flags = spec.flags;
+	h.info_len = spec.info_len ? *spec.info_len : static_cast<uint16_t>(spec.info.size());
 	std::string bytes(reinterpret_cast<const char *>(&h), sizeof(h));
 	if (spec.header_len > sizeof(h))
 		bytes.append(spec.header_len - sizeof(h), '\0');
+	bytes += spec.info;
 	bytes += spec.data;
 	return bytes;
 }

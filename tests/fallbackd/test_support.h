@@ -64,11 +64,14 @@ struct HandoverSpec {
 	uint32_t reason = KHTTPD_HANDOVER_DYNAMIC;
 	uint64_t conn_id = 1;
 	uint32_t requests_served = 0;
+	uint16_t flags = 0;
+	std::optional<uint16_t> info_len; // default: info.size()
+	std::string info;		  // between the header and the data
 	std::string data;
 	std::vector<int> fds; // sent in one SCM_RIGHTS message
 };
 
-// The bytes of the message (header, padding up to header_len, data).
+// The bytes of the message (header, padding up to header_len, info, data).
 std::string encode_handover(const HandoverSpec &spec);
 
 // Sends @bytes as one SEQPACKET message with @fds attached.
