@@ -350,9 +350,12 @@ void Daemon::on_handover(Handover &h)
 				    ull(suppressed));
 		return;
 	}
+	bool client_ktls = tls_handback && socket_has_ktls(h.client.get());
 	auto turn_away = [&](ErrorReply reply) {
 		if (handshake)
 			h.client.reset();
+		else if (client_ktls)
+			answer_and_close_ktls(std::move(h.client), reply);
 		else
 			refuse(std::move(h.client), reply);
 	};
@@ -395,7 +398,6 @@ void Daemon::on_handover(Handover &h)
 	// A request on a connection khttpd.ko adopted: the TLS facts come
 	// back as the info we gave it; the socket still has kernel TLS.
 	std::string_view tlvs;
-	bool client_ktls = false;
 	if (tls_handback) {
 		tls_.handed_back++;
 		std::string problem;
@@ -405,7 +407,6 @@ void Daemon::on_handover(Handover &h)
 					    conn, client_name.c_str(), problem.c_str());
 			tlvs = {};
 		}
-		client_ktls = socket_has_ktls(h.client.get());
 		if (!client_ktls && tls_log_.allow(suppressed))
 			log_warning("connection %llu from %s: handed over as TLS, but its socket "
 				    "has no kernel TLS: relayed as it is",
@@ -420,14 +421,14 @@ void Daemon::on_handover(Handover &h)
 			if (refused_log_.allow(suppressed))
 				log_error("cannot create a socket: %s: answered 503 to %s",
 					  strerror(backend.error), client_name.c_str());
-			refuse(std::move(h.client), ErrorReply::kServiceUnavailable);
+			turn_away(ErrorReply::kServiceUnavailable);
 		} else {
 			if (unreachable_log_.allow(suppressed))
 				log_error("backend %s unreachable: %s: answered 502 to %s (%llu "
 					  "more since the last line)",
 					  backend_name.c_str(), strerror(backend.error),
 					  client_name.c_str(), ull(suppressed));
-			refuse(std::move(h.client), ErrorReply::kBadGateway);
+			turn_away(ErrorReply::kBadGateway);
 		}
 		return;
 	}
@@ -439,7 +440,7 @@ void Daemon::on_handover(Handover &h)
 		if (refused_log_.allow(suppressed))
 			log_error("cannot create a pipe: %s: answered 503 to %s", strerror(err),
 				  client_name.c_str());
-		refuse(std::move(h.client), ErrorReply::kServiceUnavailable);
+		turn_away(ErrorReply::kServiceUnavailable);
 		return;
 	}
 
@@ -459,6 +460,7 @@ void Daemon::on_handover(Handover &h)
 	entry.client = std::move(client_name);
 	entry.key = key;
 	entry.last_active = now_;
+	entry.tls_backend = tls_handback;
 	entry.relay = std::make_unique<Relay>(std::move(h.client), std::move(backend.socket),
 					      backend.connected, std::move(up), std::move(down),
 					      std::move(preamble), client_ktls);
@@ -562,9 +564,7 @@ void Daemon::finish_handshake(RelayMap::iterator it)
 				  addresses ? strerror(err) : "the client is gone", e.client.c_str(),
 				  ull(suppressed));
 		if (kernel_tls) {
-			std::string_view text = error_reply_text(ErrorReply::kBadGateway);
-			send(client.get(), text.data(), text.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
-			send_ktls_close_notify(client.get());
+			answer_and_close_ktls(std::move(client), ErrorReply::kBadGateway);
 		} else {
 			tls_answer_and_close(ssl.get(), std::move(client), ErrorReply::kBadGateway);
 		}
@@ -594,6 +594,7 @@ void Daemon::finish_handshake(RelayMap::iterator it)
 		return;
 	}
 	// The idle clock starts again for the relay.
+	e.tls_backend = true;
 	e.activity_seen = 0;
 	e.last_active = now_;
 	idle_order_.splice(idle_order_.end(), idle_order_, e.idle_pos);
@@ -656,7 +657,8 @@ void Daemon::settle(RelayMap::iterator it, ClientConnection::Status status, bool
 		if (unreachable_log_.allow(suppressed))
 			log_error("backend %s unreachable: %s: answered 502 to %s (%llu more since "
 				  "the last line)",
-				  backend_name_.c_str(), why, e.client.c_str(), ull(suppressed));
+				  (e.tls_backend ? tls_backend_name_ : backend_name_).c_str(), why,
+				  e.client.c_str(), ull(suppressed));
 		unwatch(r.client_fd());
 		r.refuse(ErrorReply::kBadGateway);
 		break;
@@ -737,7 +739,7 @@ void Daemon::close_idle(RelayMap::iterator it)
 		if (unreachable_log_.allow(suppressed))
 			log_error("backend %s unreachable: no answer to connect() in %u s: answered "
 				  "502 to %s (%llu more since the last line)",
-				  backend_name_.c_str(), config_.idle_timeout, e.client.c_str(),
+				  (e.tls_backend ? tls_backend_name_ : backend_name_).c_str(), config_.idle_timeout, e.client.c_str(),
 				  ull(suppressed));
 		unwatch(r.client_fd());
 		r.refuse(ErrorReply::kBadGateway);

@@ -82,6 +82,7 @@ private:
 		std::unique_ptr<ClientConnection> relay;
 		uint64_t conn_id = 0; // the module's number
 		std::string client;   // the client's address, for logs
+		bool tls_backend = false; // relayed to --tls-backend
 		ClientKey key;	      // the client's address, for --max-per-client
 		uint64_t activity_seen = 0; // relay->activity() when last active
 		Clock::time_point last_active;

@@ -233,4 +233,13 @@ bool send_ktls_close_notify(int fd)
 	return sendmsg(fd, &msg, MSG_DONTWAIT | MSG_NOSIGNAL) == static_cast<ssize_t>(sizeof(alert));
 }
 
+void answer_and_close_ktls(UniqueFd client, ErrorReply reply)
+{
+	std::string_view text = error_reply_text(reply);
+	send(client.get(), text.data(), text.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
+	send_ktls_close_notify(client.get());
+	shutdown(client.get(), SHUT_WR);
+	// ~UniqueFd closes it.
+}
+
 } // namespace fallbackd

@@ -22,6 +22,9 @@
 #include <string>
 #include <string_view>
 
+#include "error_reply.h"
+#include "unique_fd.h"
+
 namespace fallbackd {
 
 // HKDF-Expand-Label(Secret, Label, Context, Length) of RFC 8446 section
@@ -68,6 +71,10 @@ KtlsRecord read_ktls_control_record(int fd);
 // (sendmsg with a TLS_SET_RECORD_TYPE control message). Without waiting:
 // false if it could not be queued.
 bool send_ktls_close_notify(int fd);
+
+// answer_and_close() for a socket with kernel TLS on: @reply (encrypted by
+// the kernel), then close_notify, then the close.
+void answer_and_close_ktls(UniqueFd client, ErrorReply reply);
 
 } // namespace fallbackd
 

@@ -149,14 +149,10 @@ bool Relay::step(Direction &d, bool may_write, bool &progress)
 
 void Relay::refuse(ErrorReply reply)
 {
-	UniqueFd client = std::move(client_);
-	if (client_ktls_) {
-		std::string_view text = error_reply_text(reply);
-		send(client.get(), text.data(), text.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
-		send_ktls_close_notify(client.get());
-		return; // closed here: no plaintext shutdown dance on TLS
-	}
-	answer_and_close(std::move(client), reply);
+	if (client_ktls_)
+		answer_and_close_ktls(std::move(client_), reply);
+	else
+		answer_and_close(std::move(client_), reply);
 }
 
 Relay::Status Relay::on_event(bool on_backend, uint32_t epoll_events, bool &more_work)
