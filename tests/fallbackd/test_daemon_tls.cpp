@@ -9,6 +9,7 @@
 
 #include <chrono>
 #include <map>
+#include <thread>
 
 #include <openssl/ssl.h>
 
@@ -212,6 +213,82 @@ TEST_F(TlsDaemonTest, Tls12Request)
 	EXPECT_EQ(c.version(), "TLSv1.2");
 	EXPECT_EQ(c.alpn(), "");
 	request_round_trip(c, client.get(), "TLSv1.2");
+	client.reset();
+	finish();
+}
+
+// Megabytes both ways, one after the other (one SSL object is not for two
+// threads): the fixed buffers and flow control move everything intact.
+TEST_F(TlsDaemonTest, MegabytesBothWays)
+{
+	start_tls();
+	UniqueFd client = hand_over_tls();
+	TlsClient c;
+	std::string error;
+	ASSERT_TRUE(c.connect(client.get(), {"", {}, 0}, error)) << error;
+	ASSERT_TRUE(c.write_all("PUT / HTTP/1.1\r\n\r\n"));
+	Tlvs tlvs;
+	UniqueFd backend = accept_with_tlvs(backend_, client.get(), tlvs, "PUT / HTTP/1.1\r\n\r\n");
+	ASSERT_TRUE(backend.valid());
+	const std::string up = pattern(4 << 20, 11), down = pattern(4 << 20, 12);
+	std::string got_up;
+	std::thread reader([&] { read_exactly(backend.get(), up.size(), got_up, 60000); });
+	bool wrote = c.write_all(up);
+	reader.join();
+	ASSERT_TRUE(wrote);
+	EXPECT_TRUE(got_up == up) << got_up.size() << " bytes arrived";
+	std::thread writer([&] { write_all(backend.get(), down, 60000); });
+	std::string got_down;
+	bool read = c.read_exactly(down.size(), got_down);
+	writer.join();
+	ASSERT_TRUE(read);
+	EXPECT_TRUE(got_down == down) << got_down.size() << " bytes arrived";
+	// The client ends first (close_notify): the backend sees its end of
+	// file, answers, closes; the client gets the answer and close_notify.
+	ASSERT_TRUE(c.shutdown());
+	std::string rest;
+	EXPECT_TRUE(read_to_eof(backend.get(), rest));
+	EXPECT_EQ(rest, "");
+	ASSERT_TRUE(write_all(backend.get(), kResponse));
+	backend.reset();
+	std::string tail;
+	EXPECT_TRUE(c.read_to_close_notify(tail));
+	EXPECT_EQ(tail, kResponse);
+	client.reset();
+	finish();
+}
+
+TEST_F(TlsDaemonTest, UnreachableBackendGets502InsideTls)
+{
+	start_tls({"--tls-backend", "127.0.0.1:" + std::to_string(unused_port())});
+	UniqueFd client = hand_over_tls();
+	TlsClient c;
+	std::string error;
+	ASSERT_TRUE(c.connect(client.get(), {"", {}, 0}, error)) << error;
+	std::string got;
+	EXPECT_TRUE(c.read_to_close_notify(got));
+	EXPECT_EQ(got.rfind("HTTP/1.1 502 Bad Gateway\r\n", 0), 0u) << got;
+	client.reset();
+	finish();
+}
+
+TEST_F(TlsDaemonTest, IdleTlsRelayIsClosedWithCloseNotify)
+{
+	start_tls({"--idle-timeout", "1"});
+	UniqueFd client = hand_over_tls();
+	TlsClient c;
+	std::string error;
+	ASSERT_TRUE(c.connect(client.get(), {"", {}, 0}, error)) << error;
+	ASSERT_TRUE(c.write_all(kRequest));
+	Tlvs tlvs;
+	UniqueFd backend = accept_with_tlvs(backend_, client.get(), tlvs, kRequest);
+	ASSERT_TRUE(backend.valid());
+	// Nobody moves a byte: after a second both sides are closed, the
+	// client's with a close_notify.
+	std::string got;
+	EXPECT_TRUE(c.read_to_close_notify(got));
+	EXPECT_EQ(got, "");
+	EXPECT_TRUE(wait_closed(backend.get()));
 	client.reset();
 	finish();
 }

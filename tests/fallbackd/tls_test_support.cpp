@@ -206,6 +206,11 @@ bool TlsClient::read_to_close_notify(std::string &out)
 	}
 }
 
+bool TlsClient::shutdown()
+{
+	return SSL_shutdown(ssl_) >= 0;
+}
+
 TlsClient::ReadOutcome TlsClient::read_once(std::string &out, int timeout_ms)
 {
 	int fd = SSL_get_fd(ssl_);

@@ -60,6 +60,8 @@ public:
 	ReadOutcome read_once(std::string &out, int timeout_ms);
 
 	int fd() const { return SSL_get_fd(ssl_); }
+	// Sends close_notify (the client's end of its stream).
+	bool shutdown();
 
 private:
 	SSL_CTX *ctx_ = nullptr;
