@@ -102,14 +102,21 @@ bool Relay::step(Direction &d, bool may_write, bool &progress)
 			progress = true;
 		} else if (errno == EINTR) {
 			progress = true; // try again
-		} else if (errno == EIO && client_ktls_ && d.from == client_.get()) {
-			// A non-data TLS record: close_notify or another
-			// alert ends the client's stream; a handshake message
-			// (a TLS 1.3 KeyUpdate) cannot be followed here.
+		} else if ((errno == EINVAL || errno == EIO) && client_ktls_ &&
+			   d.from == client_.get()) {
+			// A non-data TLS record at the head of the queue:
+			// splice() says EINVAL ("does not support reading
+			// control messages"), read() EIO. An alert
+			// (close_notify...) ends the client's stream; a
+			// handshake message (a TLS 1.3 KeyUpdate) cannot be
+			// followed here.
+			int err = errno;
 			KtlsRecord rec = read_ktls_control_record(d.from);
 			if (rec.kind == KtlsRecord::kHandshake)
 				return fail(EPROTO, "a TLS handshake message from the client "
 						    "(KeyUpdate?) on a kernel TLS socket");
+			if (rec.kind != KtlsRecord::kAlert)
+				return fail(err, d.name_read);
 			d.from_eof = true;
 			progress = true;
 		} else if (!would_block(errno)) {
