@@ -5,6 +5,7 @@
 // ioctl (faked by the preload: this host has no tls.ko, so without the
 // fake every connection is served in userspace) and KHTTPD_HANDOVER_F_TLS
 // hand-overs of adopted connections.
+#include <sys/time.h>
 #include <sys/un.h>
 
 #include <chrono>
@@ -256,6 +257,59 @@ TEST_F(TlsDaemonTest, MegabytesBothWays)
 	EXPECT_EQ(tail, kResponse);
 	client.reset();
 	finish();
+}
+
+// The backend does not read: the daemon must stop reading the client (one
+// 16 KiB buffer), not decrypt without bound.
+TEST_F(TlsDaemonTest, Backpressure)
+{
+	start_tls();
+	UniqueFd client = hand_over_tls();
+	TlsClient c;
+	std::string error;
+	ASSERT_TRUE(c.connect(client.get(), {"", {}, 0}, error)) << error;
+	ASSERT_TRUE(c.write_all("PUT / HTTP/1.1\r\n\r\n"));
+	Tlvs tlvs;
+	UniqueFd backend = accept_with_tlvs(backend_, client.get(), tlvs, "PUT / HTTP/1.1\r\n\r\n");
+	ASSERT_TRUE(backend.valid());
+	// Writes time out (SO_SNDTIMEO) once every buffer on the way is full.
+	timeval tv{1, 0};
+	setsockopt(client.get(), SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	const size_t limit = 64u << 20;
+	const std::string chunk = pattern(1 << 16, 5);
+	size_t sent = 0;
+	while (sent < limit && c.write_all(chunk))
+		sent += chunk.size();
+	EXPECT_LT(sent, limit / 2) << "the daemon kept reading from the client";
+	// What was written arrives whole once the backend reads.
+	std::string got;
+	EXPECT_TRUE(read_exactly(backend.get(), std::min<size_t>(sent, 1 << 20), got, 60000));
+}
+
+// An F_TLS hand-over whose info this daemon did not write: relayed
+// without TLVs, with a warning.
+TEST_F(TlsDaemonTest, HandedBackWithForeignInfoGoesWithoutTlvs)
+{
+	start();
+	ClientPair p = make_client_pair(front_);
+	ASSERT_TRUE(p.server.valid());
+	HandoverSpec spec;
+	spec.flags = KHTTPD_HANDOVER_F_TLS;
+	spec.info = std::string("\x07garbage", 8);
+	spec.data = kRequest;
+	spec.fds = {p.server.get()};
+	ASSERT_TRUE(send_handover(daemon_.module_fd(), spec));
+	p.server.reset();
+	Tlvs tlvs;
+	UniqueFd backend = accept_with_tlvs(backend_, p.client.get(), tlvs, kRequest);
+	ASSERT_TRUE(backend.valid());
+	EXPECT_TRUE(tlvs.top.empty());
+	backend.reset();
+	p.client.reset();
+	finish();
+	EXPECT_NE(daemon_.output().find("adoption info version 7, expected 1; relayed without TLS TLVs"),
+		  std::string::npos)
+		<< daemon_.output();
 }
 
 TEST_F(TlsDaemonTest, UnreachableBackendGets502InsideTls)
