@@ -123,14 +123,8 @@ bool Daemon::setup()
 		std::string path = config_.socket_fd >= 0 ? config_.test_adopt_control
 							  : config_.control_path;
 		adoption_.without_kernel_tls = !config_.test_adopt_control.empty();
-		if (!path.empty()) {
-			control_.reset(open(path.c_str(), O_RDWR | O_CLOEXEC));
-			if (!control_)
-				log_warning("cannot open %s for adoption: %s; every TLS connection "
-					    "is served by the daemon",
-					    path.c_str(), strerror(errno));
-		}
-		adoption_.control_fd = control_.get();
+		if (!path.empty())
+			open_control(path);
 		log_info("TLS: kernel TLS %s (%s); %s", adoption_.kernel_tls ? "available" : "not available",
 			 detail.c_str(),
 			 adoption_.kernel_tls && control_
@@ -258,9 +252,24 @@ bool Daemon::on_signal()
 	}
 }
 
+void Daemon::open_control(const std::string &path)
+{
+	control_.reset(open(path.c_str(), O_RDWR | O_CLOEXEC));
+	if (!control_ && !control_warned_)
+		log_warning("cannot open %s for adoption: %s; TLS connections are served by the "
+			    "daemon until a registration opens it",
+			    path.c_str(), strerror(errno));
+	control_warned_ = !control_; // once per stretch of failures
+	adoption_.control_fd = control_.get();
+}
+
 bool Daemon::on_courier_news()
 {
 	Registration::News news = registration_->take_news();
+	// A new registration may be with a new module (rmmod, insmod): the
+	// control file opened before would be the old one's.
+	if (config_.tls && !news.channels.empty())
+		open_control(config_.control_path);
 	for (UniqueFd &fd : news.channels)
 		add_channel(std::move(fd));
 	return !news.failed;

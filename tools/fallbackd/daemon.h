@@ -119,6 +119,8 @@ private:
 	void settle(RelayMap::iterator it, ClientConnection::Status status, bool more_work);
 	void close_relay(RelayMap::iterator it);
 	void log_tls_summary() const;
+	// Opens the control file for KHTTPD_IOC_ADOPT (again).
+	void open_control(const std::string &path);
 
 	// The idle timeout: every relay is in idle_order_, least recently
 	// active first; a relay that moved bytes goes to the back (O(1)), and
@@ -143,6 +145,7 @@ private:
 	std::string tls_backend_name_;
 	AdoptionSettings adoption_;
 	UniqueFd control_; // for KHTTPD_IOC_ADOPT
+	bool control_warned_ = false;
 	TlsCounters tls_;
 	UniqueFd epoll_;
 	UniqueFd signals_;
