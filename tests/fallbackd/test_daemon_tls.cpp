@@ -204,6 +204,40 @@ TEST_F(TlsDaemonTest, Tls13RequestRelayedWithTlvs)
 		<< log;
 }
 
+// IPv6 addresses (36 bytes) and the longest TLVs still fit Apache's 232
+// bytes: a long SNI is left out rather than the header refused.
+TEST_F(TlsDaemonTest, Ipv6ClientLongSniFitsApachesLimit)
+{
+	Listener front6 = listen_on("::1");
+	if (!front6.fd.valid())
+		GTEST_SKIP() << "no IPv6 loopback";
+	start_tls();
+	ClientPair p = make_client_pair(front6);
+	ASSERT_TRUE(p.server.valid());
+	HandoverSpec spec;
+	spec.reason = KHTTPD_HANDOVER_TLS;
+	spec.fds = {p.server.get()};
+	ASSERT_TRUE(send_handover(daemon_.module_fd(), spec));
+	p.server.reset();
+	TlsClient c;
+	std::string error;
+	const std::string sni = std::string(150, 'x') + ".example.test";
+	ASSERT_TRUE(c.connect(p.client.get(), {sni, {"http/1.1"}, TLS1_3_VERSION}, error)) << error;
+	ASSERT_TRUE(c.write_all(kRequest));
+	UniqueFd b = accept_one(backend_);
+	ASSERT_TRUE(b.valid());
+	std::string head, rest;
+	ASSERT_TRUE(read_exactly(b.get(), 16, head));
+	EXPECT_EQ(head[13], '\x21'); // TCP over IPv6
+	size_t len = static_cast<uint8_t>(head[14]) << 8 | static_cast<uint8_t>(head[15]);
+	EXPECT_LE(16 + len, 232u);
+	ASSERT_TRUE(read_exactly(b.get(), len, rest));
+	Tlvs tlvs = parse_tlvs(std::string_view(rest).substr(36));
+	EXPECT_EQ(tlvs.top.count(kPp2TypeAuthority), 0u);
+	EXPECT_EQ(tlvs.top[kPp2TypeAlpn], "http/1.1");
+	EXPECT_EQ(tlvs.ssl[kPp2SubtypeSslVersion], "TLSv1.3");
+}
+
 TEST_F(TlsDaemonTest, Tls12Request)
 {
 	start_tls();
