@@ -381,6 +381,39 @@ TEST_F(TlsDaemonTest, IdleTlsRelayIsClosedWithCloseNotify)
 	finish();
 }
 
+// Session tickets: a second connection resumes the first one's session,
+// with TLS 1.3 and 1.2.
+TEST_F(TlsDaemonTest, SessionsResume)
+{
+	start_tls();
+	for (int version : {TLS1_3_VERSION, TLS1_2_VERSION}) {
+		SSL_SESSION *session = nullptr;
+		{
+			UniqueFd client = hand_over_tls();
+			TlsClient c;
+			std::string error;
+			ASSERT_TRUE(c.connect(client.get(), {"www.example.test", {}, version}, error))
+				<< error;
+			request_round_trip(c, client.get(), c.version());
+			session = c.session();
+			EXPECT_FALSE(c.resumed());
+			// Without its own close_notify the client's OpenSSL
+			// marks the session not resumable when it is freed.
+			c.shutdown();
+		}
+		ASSERT_NE(session, nullptr);
+		EXPECT_TRUE(SSL_SESSION_has_ticket(session)) << version;
+		UniqueFd client = hand_over_tls();
+		TlsClient c;
+		std::string error;
+		ASSERT_TRUE(c.connect(client.get(), {"www.example.test", {}, version, session}, error))
+			<< error;
+		EXPECT_TRUE(c.resumed()) << c.version();
+		request_round_trip(c, client.get(), c.version());
+		SSL_SESSION_free(session);
+	}
+}
+
 TEST_F(TlsDaemonTest, SniPicksTheCertificate)
 {
 	start_tls();

@@ -105,6 +105,8 @@ bool TlsClient::connect(int fd, const TlsClientOptions &o, std::string &error)
 	SSL_set_fd(ssl_, fd);
 	if (!o.sni.empty())
 		SSL_set_tlsext_host_name(ssl_, o.sni.c_str());
+	if (o.resume)
+		SSL_set_session(ssl_, o.resume);
 	if (!o.alpn.empty()) {
 		std::string wire;
 		for (const std::string &p : o.alpn) {

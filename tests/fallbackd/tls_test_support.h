@@ -30,6 +30,7 @@ struct TlsClientOptions {
 	std::string sni;		// empty: none
 	std::vector<std::string> alpn;	// empty: no ALPN
 	int version = 0;		// TLS1_2_VERSION, TLS1_3_VERSION; 0: either
+	SSL_SESSION *resume = nullptr;	// a session to resume (not owned)
 };
 
 class TlsClient {
@@ -44,6 +45,10 @@ public:
 	bool connect(int fd, const TlsClientOptions &options, std::string &error);
 
 	std::string version() const; // "TLSv1.3"
+	bool resumed() const { return SSL_session_reused(ssl_) == 1; }
+	// The session to resume later (TLS 1.3: after a read, which takes
+	// the server's tickets); the caller frees it.
+	SSL_SESSION *session() const { return SSL_get1_session(ssl_); }
 	std::string alpn() const;    // "" if none
 	// The DNS names (or the CN) of the server's certificate.
 	std::vector<std::string> peer_names() const;
