@@ -9,7 +9,7 @@ pkgs=(
     qemu-system-x86 busybox-static cpio kmod xz-utils zstd gzip iproute2 util-linux
     # kernels/headers to build against; source for the debug kernel
     linux-headers-amd64 linux-headers-6.12-amd64 linux-source-6.12
-    # kernel build
+    # kernel build (libssl-dev also builds khttpd-fallbackd: OpenSSL 3 for HTTPS)
     build-essential bc flex bison libelf-dev libssl-dev dwarves rsync
     # userspace tests and benchmarks
     cmake googletest libgtest-dev clang libclang-rt-14-dev python3 curl apache2 nginx-light wrk gnuplot-nox
