@@ -125,7 +125,7 @@ void probe(const TlsContext &tc, int version, const char *cipher)
 	ClientResult cr;
 	std::thread t(run_client, client.get(), version, cipher, std::ref(cr));
 
-	ClientTrafficSecret secret;
+	SessionSecrets secret;
 	SslPtr ssl = tc.new_session(server.get(), &secret);
 	int rc = SSL_do_handshake(ssl.get()); // blocking socket
 	if (rc != 1) {
@@ -151,7 +151,7 @@ void probe(const TlsContext &tc, int version, const char *cipher)
 		t.join();
 		return;
 	}
-	detach_client_secret(ssl.get());
+	detach_session_secrets(ssl.get());
 	ssl.reset(); // no SSL_shutdown: the kernel does the records
 
 	// The kernel decrypts: plaintext from read().

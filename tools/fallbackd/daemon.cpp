@@ -537,7 +537,7 @@ void Daemon::finish_handshake(RelayMap::iterator it)
 			 local_address(handshake.client_fd(), local);
 
 	AdoptionResult r = try_adoption(handshake.ssl(), handshake.client_fd(),
-					handshake.client_secret(), info, adoption_);
+					handshake.secrets(), info, adoption_);
 	if (r.kind == AdoptionResult::kAdopted) {
 		tls_.adopted++;
 		log_debug("connection %llu from %s: %s %s, SNI '%s': tls adopted by khttpd "
@@ -546,6 +546,12 @@ void Daemon::finish_handshake(RelayMap::iterator it)
 			  facts.server_name.c_str(), ull(r.conn_id), ull(tls_.adopted));
 		// The kernel holds its own reference now: close ours, free
 		// the session without a TLS shutdown.
+		close_relay(it);
+		return;
+	}
+	if (r.kind == AdoptionResult::kBroken) {
+		log_error("connection %llu from %s: %s: closed", conn, e.client.c_str(),
+			  r.reason.c_str());
 		close_relay(it);
 		return;
 	}

@@ -15,6 +15,7 @@
 #include <memory>
 #include <vector>
 
+#include "tls_context.h"
 #include "unique_fd.h"
 
 #ifndef SOL_TLS
@@ -147,6 +148,187 @@ int enable_tls13_receive(int fd, uint16_t suite, std::span<const uint8_t> secret
 		return EPROTONOSUPPORT;
 	}
 	return rc == 0 ? 0 : errno;
+}
+
+namespace {
+
+// One direction's record protection: the key, the IV (TLS 1.3 and
+// ChaCha20: all 12 bytes; TLS 1.2 AES-GCM: the 4-byte implicit part) and
+// the sequence number of the next record.
+struct DirectionKeys {
+	uint8_t key[32] = {};
+	size_t key_length = 0;
+	uint8_t iv[12] = {};
+	uint64_t seq = 0;
+	~DirectionKeys() { OPENSSL_cleanse(key, sizeof(key)); }
+};
+
+template <typename Info>
+int set_gcm(int fd, int direction, uint16_t version, uint16_t cipher_type,
+	    const DirectionKeys &k)
+{
+	Info info;
+	memset(&info, 0, sizeof(info));
+	info.info.version = version;
+	info.info.cipher_type = cipher_type;
+	for (int i = 0; i < 8; i++)
+		info.rec_seq[i] = static_cast<uint8_t>(k.seq >> (56 - 8 * i));
+	memcpy(info.salt, k.iv, sizeof(info.salt));
+	if (version == TLS_1_3_VERSION)
+		memcpy(info.iv, k.iv + sizeof(info.salt), sizeof(info.iv));
+	else // TLS 1.2: the explicit nonce, which OpenSSL and the kernel
+	     // both take from the sequence number
+		memcpy(info.iv, info.rec_seq, sizeof(info.iv));
+	memcpy(info.key, k.key, sizeof(info.key));
+	int rc = setsockopt(fd, SOL_TLS, direction, &info, sizeof(info));
+	int err = rc == 0 ? 0 : errno;
+	OPENSSL_cleanse(&info, sizeof(info));
+	return err;
+}
+
+int set_direction(int fd, int direction, uint16_t version, int nid, const DirectionKeys &k)
+{
+	switch (nid) {
+	case NID_aes_128_gcm:
+		return set_gcm<tls12_crypto_info_aes_gcm_128>(fd, direction, version,
+							      TLS_CIPHER_AES_GCM_128, k);
+	case NID_aes_256_gcm:
+		return set_gcm<tls12_crypto_info_aes_gcm_256>(fd, direction, version,
+							      TLS_CIPHER_AES_GCM_256, k);
+	case NID_chacha20_poly1305: {
+		tls12_crypto_info_chacha20_poly1305 info;
+		memset(&info, 0, sizeof(info));
+		info.info.version = version;
+		info.info.cipher_type = TLS_CIPHER_CHACHA20_POLY1305;
+		for (int i = 0; i < 8; i++)
+			info.rec_seq[i] = static_cast<uint8_t>(k.seq >> (56 - 8 * i));
+		memcpy(info.iv, k.iv, sizeof(info.iv));
+		memcpy(info.key, k.key, sizeof(info.key));
+		int rc = setsockopt(fd, SOL_TLS, direction, &info, sizeof(info));
+		int err = rc == 0 ? 0 : errno;
+		OPENSSL_cleanse(&info, sizeof(info));
+		return err;
+	}
+	default:
+		return EPROTONOSUPPORT;
+	}
+}
+
+// TLS 1.2's key block (RFC 5246 section 6.3) into @out.
+bool tls12_key_block(SSL *ssl, const EVP_MD *md, std::span<uint8_t> out)
+{
+	uint8_t master[SSL_MAX_MASTER_KEY_LENGTH];
+	size_t master_length = SSL_SESSION_get_master_key(SSL_get_session(ssl), master,
+							  sizeof(master));
+	static constexpr char kLabel[] = "key expansion";
+	uint8_t seed[sizeof(kLabel) - 1 + 2 * SSL3_RANDOM_SIZE];
+	memcpy(seed, kLabel, sizeof(kLabel) - 1);
+	if (master_length == 0 ||
+	    SSL_get_server_random(ssl, seed + sizeof(kLabel) - 1, SSL3_RANDOM_SIZE) !=
+		    SSL3_RANDOM_SIZE ||
+	    SSL_get_client_random(ssl, seed + sizeof(kLabel) - 1 + SSL3_RANDOM_SIZE,
+				  SSL3_RANDOM_SIZE) != SSL3_RANDOM_SIZE)
+		return false;
+	std::unique_ptr<EVP_KDF, KdfFree> kdf(EVP_KDF_fetch(nullptr, "TLS1-PRF", nullptr));
+	std::unique_ptr<EVP_KDF_CTX, KdfCtxFree> ctx(kdf ? EVP_KDF_CTX_new(kdf.get()) : nullptr);
+	bool ok = false;
+	if (ctx) {
+		OSSL_PARAM params[] = {
+			OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST,
+							 const_cast<char *>(EVP_MD_get0_name(md)), 0),
+			OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SECRET, master,
+							  master_length),
+			OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SEED, seed, sizeof(seed)),
+			OSSL_PARAM_construct_end(),
+		};
+		ok = EVP_KDF_derive(ctx.get(), out.data(), out.size(), params) == 1;
+	}
+	OPENSSL_cleanse(master, sizeof(master));
+	return ok;
+}
+
+size_t key_length_of(int nid)
+{
+	switch (nid) {
+	case NID_aes_128_gcm: return 16;
+	case NID_aes_256_gcm: return 32;
+	case NID_chacha20_poly1305: return 32;
+	default: return 0;
+	}
+}
+
+} // namespace
+
+int enable_kernel_tls(SSL *ssl, int fd, const SessionSecrets &secrets, std::string &why,
+		      bool &broken)
+{
+	broken = false;
+	const SSL_CIPHER *cipher = SSL_get_current_cipher(ssl);
+	int nid = cipher ? SSL_CIPHER_get_cipher_nid(cipher) : NID_undef;
+	const EVP_MD *md = cipher ? SSL_CIPHER_get_handshake_digest(cipher) : nullptr;
+	size_t key_length = key_length_of(nid);
+	if (!key_length || !md) {
+		why = std::string("cipher ") + (cipher ? SSL_CIPHER_get_name(cipher) : "?") +
+		      " not for kernel TLS";
+		return EPROTONOSUPPORT;
+	}
+	DirectionKeys tx, rx;
+	tx.key_length = rx.key_length = key_length;
+	uint16_t version;
+	if (SSL_version(ssl) == TLS1_3_VERSION) {
+		version = TLS_1_3_VERSION;
+		TrafficKeys c, s;
+		if (!secrets.length || !secrets.server_length) {
+			why = "no traffic secrets from the key log";
+			return EINVAL;
+		}
+		if (!derive_traffic_keys(md, std::span(secrets.bytes, secrets.length), key_length, c) ||
+		    !derive_traffic_keys(md, std::span(secrets.server, secrets.server_length),
+					 key_length, s)) {
+			why = "deriving the traffic keys";
+			return EINVAL;
+		}
+		memcpy(rx.key, c.key, key_length);
+		memcpy(rx.iv, c.iv, sizeof(rx.iv));
+		memcpy(tx.key, s.key, key_length);
+		memcpy(tx.iv, s.iv, sizeof(tx.iv));
+		rx.seq = 0;
+		tx.seq = secrets.server_records;
+	} else if (SSL_version(ssl) == TLS1_2_VERSION) {
+		version = TLS_1_2_VERSION;
+		size_t iv_length = nid == NID_chacha20_poly1305 ? 12 : 4;
+		uint8_t block[2 * 32 + 2 * 12];
+		if (!tls12_key_block(ssl, md, std::span(block, 2 * (key_length + iv_length)))) {
+			OPENSSL_cleanse(block, sizeof(block));
+			why = "deriving the key block";
+			return EINVAL;
+		}
+		// client key, server key, client IV, server IV
+		memcpy(rx.key, block, key_length);
+		memcpy(tx.key, block + key_length, key_length);
+		memcpy(rx.iv, block + 2 * key_length, iv_length);
+		memcpy(tx.iv, block + 2 * key_length + iv_length, iv_length);
+		OPENSSL_cleanse(block, sizeof(block));
+		rx.seq = tx.seq = 1;
+	} else {
+		why = "not TLS 1.2 or 1.3";
+		return EPROTONOSUPPORT;
+	}
+	if (setsockopt(fd, IPPROTO_TCP, TCP_ULP, "tls", 3) != 0 && errno != EEXIST) {
+		int err = errno;
+		why = std::string("TCP_ULP tls: ") + strerror(err);
+		return err;
+	}
+	if (int err = set_direction(fd, TLS_TX, version, nid, tx); err != 0) {
+		why = std::string("TLS_TX: ") + strerror(err);
+		return err;
+	}
+	if (int err = set_direction(fd, TLS_RX, version, nid, rx); err != 0) {
+		why = std::string("TLS_RX: ") + strerror(err);
+		broken = true;
+		return err;
+	}
+	return 0;
 }
 
 bool kernel_tls_available(std::string &detail)

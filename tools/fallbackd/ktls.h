@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 // Kernel TLS (tls.ko) on a client socket: what OpenSSL does not do for us.
 //
-// OpenSSL 3.0 with SSL_OP_ENABLE_KTLS turns kernel TLS on for both
-// directions of TLS 1.2, but for TLS 1.3 only for sending: its
+// Debian 12's OpenSSL 3.0 is built without kernel TLS (no enable-ktls):
+// SSL_OP_ENABLE_KTLS does nothing, and enable_kernel_tls() below sets both
+// directions of TLS 1.2 and 1.3 from the session's secrets. An OpenSSL 3.0
+// built with it turns kernel TLS on for both directions of TLS 1.2, but
+// for TLS 1.3 only for sending: its
 // tls13_change_cipher_state() skips kTLS unless the key is an application
 // write key (ssl/tls13_enc.c, "if (!(which & SSL3_CC_WRITE) ... goto
 // skip_ktls"; receive support came with OpenSSL 3.2's record layer). So for
@@ -15,6 +18,7 @@
 #define KHTTPD_FALLBACKD_KTLS_H
 
 #include <openssl/evp.h>
+#include <openssl/ssl.h>
 
 #include <cstddef>
 #include <cstdint>
@@ -48,6 +52,24 @@ bool derive_traffic_keys(const EVP_MD *md, std::span<const uint8_t> secret, size
 // client's traffic @secret, record sequence 0. Returns 0 or an errno value:
 // EPROTONOSUPPORT for a suite the kernel cannot take.
 int enable_tls13_receive(int fd, uint16_t suite, std::span<const uint8_t> secret);
+
+struct SessionSecrets;
+
+// Kernel TLS on for both directions of @fd, set here from the session's
+// secrets: Debian's OpenSSL 3.0 is built without kernel TLS, so
+// SSL_OP_ENABLE_KTLS does nothing there. Valid only right after the
+// handshake, with nothing read past it (SSL_has_pending() false):
+//   TLS 1.3: keys by HKDF-Expand-Label from the application traffic
+//   secrets; receive from record 0, transmit from the number of records
+//   OpenSSL wrote under the server's key (its session tickets);
+//   TLS 1.2: the key block (PRF of the master secret, "key expansion"),
+//   record 1 both ways (each side's Finished was record 0).
+// AES-128-GCM, AES-256-GCM and CHACHA20-POLY1305 only. Returns 0, or an
+// errno value with @why saying what failed; @broken then says whether one
+// direction was on already (neither OpenSSL nor the kernel can serve the
+// connection any more: close it).
+int enable_kernel_tls(SSL *ssl, int fd, const SessionSecrets &secrets, std::string &why,
+		      bool &broken);
 
 // Whether tls.ko can be had: attaching the "tls" ULP to an unconnected TCP
 // socket loads the module on demand and then fails with ENOTCONN; without

@@ -42,7 +42,7 @@ bool drain_decrypted(SSL *ssl, std::string &out)
 
 } // namespace
 
-AdoptionResult try_adoption(SSL *ssl, int fd, const ClientTrafficSecret &secret,
+AdoptionResult try_adoption(SSL *ssl, int fd, const SessionSecrets &secret,
 			    const std::string &info, const AdoptionSettings &settings)
 {
 	if (settings.control_fd < 0)
@@ -51,6 +51,20 @@ AdoptionResult try_adoption(SSL *ssl, int fd, const ClientTrafficSecret &secret,
 	bool tx = BIO_get_ktls_send(SSL_get_wbio(ssl));
 	bool rx = BIO_get_ktls_recv(SSL_get_rbio(ssl));
 	bool rx_set_here = false;
+	if (!tx && !rx && !test_mode && settings.kernel_tls) {
+		// An OpenSSL without kernel TLS (Debian's 3.0): both ways here.
+		if (SSL_has_pending(ssl))
+			return userspace("OpenSSL read past the handshake");
+		std::string why;
+		bool broken;
+		if (enable_kernel_tls(ssl, fd, secret, why, broken) != 0) {
+			AdoptionResult r = userspace("kernel TLS: " + why);
+			if (broken)
+				r.kind = AdoptionResult::kBroken;
+			return r;
+		}
+		tx = rx = rx_set_here = true;
+	}
 	if (!tx && !test_mode) {
 		if (!settings.kernel_tls)
 			return userspace("no kernel TLS (tls.ko not available)");

@@ -3,8 +3,9 @@
 // or say why the daemon has to serve it.
 //
 // The kernel takes a connection (KHTTPD_IOC_ADOPT) only with kernel TLS on
-// both ways. OpenSSL turned it on where it could (TLS 1.2 both ways, TLS
-// 1.3 sending); TLS 1.3 receiving is set here (ktls.h). Then the plaintext
+// both ways. An OpenSSL built with kernel TLS turned it on where it could
+// (TLS 1.2 both ways, TLS 1.3 sending) and TLS 1.3 receiving is set here;
+// with Debian's, which has none, both ways are set here (ktls.h). Then the plaintext
 // OpenSSL already decrypted goes along with the ioctl, and the info
 // (tls_info.h) the kernel returns with each later hand-over.
 #ifndef KHTTPD_FALLBACKD_TLS_ADOPTION_H
@@ -33,13 +34,14 @@ struct AdoptionResult {
 		kKernelTls, // not adopted, kernel TLS on both ways: relay plaintext
 			    // with splice (OpenSSL may no longer read this socket)
 		kUserspace, // not adopted: serve it through OpenSSL
+		kBroken,    // kernel TLS on one way only: neither can serve it, close
 	} kind = kUserspace;
 	std::string reason;    // why not adopted (for "tls userspace: <reason>")
 	std::string plaintext; // already read from the client: goes first
 	uint64_t conn_id = 0;  // kAdopted: the kernel's number for it
 };
 
-AdoptionResult try_adoption(SSL *ssl, int fd, const ClientTrafficSecret &secret,
+AdoptionResult try_adoption(SSL *ssl, int fd, const SessionSecrets &secret,
 			    const std::string &info, const AdoptionSettings &settings);
 
 } // namespace fallbackd

@@ -28,8 +28,9 @@ constexpr char kTls13Suites[] =
 constexpr unsigned char kSessionIdContext[] = "khttpd-fallbackd";
 
 constexpr char kSecretLabel[] = "CLIENT_TRAFFIC_SECRET_0 ";
+constexpr char kServerSecretLabel[] = "SERVER_TRAFFIC_SECRET_0 ";
 
-int g_secret_slot = -1; // SSL ex_data index of a ClientTrafficSecret
+int g_secret_slot = -1; // SSL ex_data index of a SessionSecrets
 
 std::string openssl_error()
 {
@@ -75,29 +76,55 @@ int hex_value(char c)
 // "CLIENT_TRAFFIC_SECRET_0 <client random> <secret>", in hex (NSS key log
 // format). Every other line (handshake secrets, later generations after a
 // KeyUpdate) is of no use here.
-void on_key_log(const SSL *ssl, const char *line)
+// Reads the hex secret at the end of a key log line (after the client
+// random) into @out; its length, 0 if malformed.
+size_t parse_secret(const char *rest, uint8_t *out, size_t size)
 {
-	if (g_secret_slot < 0 || strncmp(line, kSecretLabel, sizeof(kSecretLabel) - 1) != 0)
-		return;
-	auto *secret = static_cast<ClientTrafficSecret *>(SSL_get_ex_data(ssl, g_secret_slot));
-	if (!secret)
-		return;
-	const char *hex = strchr(line + sizeof(kSecretLabel) - 1, ' ');
+	const char *hex = strchr(rest, ' ');
 	if (!hex)
-		return;
+		return 0;
 	hex++;
 	size_t digits = strlen(hex);
-	if (digits % 2 != 0 || digits / 2 > sizeof(secret->bytes))
-		return;
+	if (digits % 2 != 0 || digits / 2 > size)
+		return 0;
 	for (size_t i = 0; i < digits / 2; i++) {
 		int hi = hex_value(hex[2 * i]), lo = hex_value(hex[2 * i + 1]);
-		if (hi < 0 || lo < 0) {
-			secret->length = 0;
-			return;
-		}
-		secret->bytes[i] = static_cast<uint8_t>(hi << 4 | lo);
+		if (hi < 0 || lo < 0)
+			return 0;
+		out[i] = static_cast<uint8_t>(hi << 4 | lo);
 	}
-	secret->length = digits / 2;
+	return digits / 2;
+}
+
+void on_key_log(const SSL *ssl, const char *line)
+{
+	if (g_secret_slot < 0)
+		return;
+	auto *secret = static_cast<SessionSecrets *>(SSL_get_ex_data(ssl, g_secret_slot));
+	if (!secret)
+		return;
+	if (strncmp(line, kSecretLabel, sizeof(kSecretLabel) - 1) == 0) {
+		secret->length = parse_secret(line + sizeof(kSecretLabel) - 1, secret->bytes,
+					      sizeof(secret->bytes));
+	} else if (strncmp(line, kServerSecretLabel, sizeof(kServerSecretLabel) - 1) == 0) {
+		// Logged when the key is made, after the server's Finished
+		// went out under the handshake key and before anything is
+		// written under this one: the record count starts here.
+		secret->server_length = parse_secret(line + sizeof(kServerSecretLabel) - 1,
+						     secret->server, sizeof(secret->server));
+		secret->server_records = 0;
+	}
+}
+
+// Every record OpenSSL writes passes here with its header (SSL3_RT_HEADER):
+// those under the server's application key are counted.
+void on_message(int write_p, int, int content_type, const void *, size_t, SSL *ssl, void *)
+{
+	if (!write_p || content_type != SSL3_RT_HEADER || g_secret_slot < 0)
+		return;
+	auto *secret = static_cast<SessionSecrets *>(SSL_get_ex_data(ssl, g_secret_slot));
+	if (secret && secret->server_length)
+		secret->server_records++;
 }
 
 // ALPN: http/1.1 is all there is behind us. A client that offers ALPN but
@@ -159,15 +186,16 @@ void read_names(X509 *cert, TlsContext::Certificate &c)
 
 } // namespace
 
-void detach_client_secret(SSL *ssl)
+void detach_session_secrets(SSL *ssl)
 {
 	if (g_secret_slot >= 0)
 		SSL_set_ex_data(ssl, g_secret_slot, nullptr);
 }
 
-ClientTrafficSecret::~ClientTrafficSecret()
+SessionSecrets::~SessionSecrets()
 {
 	OPENSSL_cleanse(bytes, sizeof(bytes));
+	OPENSSL_cleanse(server, sizeof(server));
 }
 
 bool certificate_name_matches(std::string_view pattern, std::string_view host)
@@ -283,7 +311,7 @@ int TlsContext::on_server_name(SSL *ssl, int *, void *arg)
 	return SSL_TLSEXT_ERR_OK;
 }
 
-SslPtr TlsContext::new_session(int fd, ClientTrafficSecret *secret) const
+SslPtr TlsContext::new_session(int fd, SessionSecrets *secret) const
 {
 	SslPtr ssl(SSL_new(certs_[0].ctx.get()));
 	if (!ssl)
@@ -292,6 +320,7 @@ SslPtr TlsContext::new_session(int fd, ClientTrafficSecret *secret) const
 		ERR_clear_error();
 		return SslPtr();
 	}
+	SSL_set_msg_callback(ssl.get(), on_message);
 	SSL_set_accept_state(ssl.get());
 	return ssl;
 }

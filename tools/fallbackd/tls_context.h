@@ -37,16 +37,23 @@ struct TlsCertificateFiles {
 // not "example.com" nor "a.b.example.com").
 bool certificate_name_matches(std::string_view pattern, std::string_view host);
 
-// The client's TLS 1.3 application traffic secret, caught from OpenSSL's
-// key log (CLIENT_TRAFFIC_SECRET_0) for kernel TLS receive (ktls.h).
-struct ClientTrafficSecret {
-	uint8_t bytes[64] = {};
-	size_t length = 0; // 0: not seen (TLS 1.2, or not yet)
-	~ClientTrafficSecret();
+// What kernel TLS needs of a TLS 1.3 session that OpenSSL 3.0 does not
+// give (ktls.h): both application traffic secrets, caught from the key log
+// (CLIENT_TRAFFIC_SECRET_0, SERVER_TRAFFIC_SECRET_0), and how many records
+// OpenSSL wrote under the server's (its session tickets): the sequence
+// number kernel TLS transmit starts at. Counted from OpenSSL's message
+// callback, which sees every record header written.
+struct SessionSecrets {
+	uint8_t bytes[64] = {}; // the client's
+	size_t length = 0;	// 0: not seen (TLS 1.2, or not yet)
+	uint8_t server[64] = {};
+	size_t server_length = 0;
+	uint64_t server_records = 0; // written since server_length was set
+	~SessionSecrets();
 };
 
 // Stops the key log writing into the secret given to new_session().
-void detach_client_secret(SSL *ssl);
+void detach_session_secrets(SSL *ssl);
 
 class TlsContext {
 public:
@@ -68,7 +75,7 @@ public:
 
 	// A server session on @fd with the default certificate; the key log
 	// goes to @secret (which must outlive the handshake). Null on failure.
-	SslPtr new_session(int fd, ClientTrafficSecret *secret) const;
+	SslPtr new_session(int fd, SessionSecrets *secret) const;
 
 	const std::vector<Certificate> &certificates() const { return certs_; }
 

@@ -35,7 +35,7 @@ TlsHandshake::~TlsHandshake()
 	// No SSL_shutdown(): a handshake that did not finish has no session
 	// to close, and one taken over has its SSL moved out already.
 	if (ssl_)
-		detach_client_secret(ssl_.get());
+		detach_session_secrets(ssl_.get());
 }
 
 ClientConnection::Status TlsHandshake::on_event(bool, uint32_t epoll_events, bool &more_work)
@@ -95,7 +95,7 @@ TlsFacts TlsHandshake::facts() const
 SslPtr TlsHandshake::take_ssl()
 {
 	if (ssl_)
-		detach_client_secret(ssl_.get());
+		detach_session_secrets(ssl_.get());
 	return std::move(ssl_);
 }
 

@@ -44,7 +44,7 @@ public:
 
 	// After kHandshakeDone.
 	SSL *ssl() const { return ssl_.get(); }
-	const ClientTrafficSecret &client_secret() const { return secret_; }
+	const SessionSecrets &secrets() const { return secret_; }
 	TlsFacts facts() const;
 	// Hands the session and the socket on (the key log no longer writes
 	// into this object).
@@ -53,7 +53,7 @@ public:
 
 private:
 	UniqueFd client_;
-	ClientTrafficSecret secret_; // before ssl_: outlives it
+	SessionSecrets secret_; // before ssl_: outlives it
 	SslPtr ssl_;
 	int error_ = 0;
 	std::string problem_;
