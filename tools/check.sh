@@ -18,6 +18,8 @@
 #     network namespace (tests/vm/netns.sh) and, on Debian 6.12, a farm
 #     of them behind IPVS and keepalived (tests/vm/farm.sh), cold files
 #     read off the worker (tests/vm/cold.sh: ext4 on a suspended disk),
+#     HTTPS with handshakes in the daemon and kernel TLS (tests/vm/tls.sh,
+#     Debian 6.1 and 6.12: the debug kernel has no CONFIG_TLS),
 #  4. khttpd.ko's KUnit suites in the debug kernel (the only one with KUnit)
 #  5. a smoke run of the benchmark pipeline (make bench) on Debian 6.12
 #  6. the Debian packages (tests/deb/deb_test.sh: make deb, lintian,
@@ -200,6 +202,14 @@ kernel_chain_steps() {
 			vm_run hostile "$k" tests/vm/hostile.sh "$ko" "$daemon"
 			vm_run observability "$k" tests/vm/observability_vm.sh "$ko" \
 				"$daemon" build/bin/khttpdctl
+			# HTTPS: handshakes in the daemon, kernel TLS (tls.ko).
+			if tools/vm/tls-mods.sh "$k" build/tls-mods/$k \
+				> "$out/tls-mods-$k.log" 2>&1; then
+				vm_run tls "$k" tests/vm/tls.sh "$ko" "$daemon" build/tls-mods/$k
+			else
+				cat "$out/tls-mods-$k.log"
+				not_ok "$k: the TLS test's guest module (tls)"
+			fi
 		fi
 	fi
 	if [ "$k" = deb612 ] && [ -x build/bin/khttpdctl ]; then

@@ -540,6 +540,9 @@ int khttpd_server_start(struct khttpd_net *kn)
 		cfg->docroot, cfg->port, cfg->threads, cfg->max_connections,
 		cfg->max_connections_per_ip,
 		net_eq(kn->net, &init_net) ? "" : " in a network namespace");
+	if (cfg->tls_port)
+		pr_info("and HTTPS on port %d (handshakes in the hand-over daemon)\n",
+			cfg->tls_port);
 	return 0;
 }
 
