@@ -7,7 +7,7 @@ KDIR ?= /lib/modules/$(KVER)/build
 # The kernels the project targets (tools/vm/kernel.sh resolves them).
 KERNELS := deb61 deb612 debug
 
-.PHONY: all module tools modules-all check demo bench bench-cold fuzz soak deb clean help
+.PHONY: all module tools modules-all check demo bench bench-cold tls-audit fuzz soak deb clean help
 
 all: tools module
 
@@ -55,6 +55,11 @@ bench:
 bench-cold:
 	tools/bench/cold.sh $(COLD_ARGS)
 
+# HTTPS: testssl.sh against khttpd and against nginx with the same
+# certificate, side by side (build/tls-audit/; docs/tls.md quotes it).
+tls-audit:
+	tools/bench/tls-audit.sh $(TLS_AUDIT_ARGS)
+
 # The long fuzzing campaign (not in make check): FUZZ_SECONDS per target,
 # new coverage merged into tests/fuzz/corpus*; FUZZ_ARGS e.g. "--sanitize asan".
 FUZZ_SECONDS ?= 600
@@ -84,6 +89,7 @@ help:
 	@echo "make demo         boot a VM serving a sample site on 127.0.0.1:8080"
 	@echo "make bench        benchmark khttpd vs Apache vs nginx in a VM, pinned and shared (~90 min; BENCH_ARGS=...)"
 	@echo "make bench-cold   hot clients' p99 beside cold-file reads, khttpd vs nginx aio threads (COLD_ARGS=...)"
+	@echo "make tls-audit    testssl.sh against khttpd's HTTPS and nginx with the same certificate"
 	@echo "make fuzz         fuzz the request path and mime.types parser, FUZZ_SECONDS each (default 600)"
 	@echo "make soak         50 start/stop + rmmod/insmod cycles under hostile load, then netem load (SOAK_ARGS=...)"
 	@echo "make deb          Debian packages khttpd-dkms + khttpd into build/deb/ (lintian-checked)"

@@ -19,6 +19,8 @@ pkgs=(
     tmux
     # the farm behind IPVS (tests/vm/farm.sh): the director's table and its health checks
     ipvsadm keepalived
+    # HTTPS: the TLS audit of khttpd beside nginx (make tls-audit, docs/tls.md)
+    testssl.sh
 )
 
 missing=()
