@@ -35,21 +35,6 @@ struct KdfCtxFree {
 	void operator()(EVP_KDF_CTX *c) const { EVP_KDF_CTX_free(c); }
 };
 
-// Fills one of <linux/tls.h>'s crypto_info structures for TLS 1.3, record
-// sequence 0. For AES-GCM the kernel wants the 12-byte IV split as the
-// 4-byte "salt" and an 8-byte "iv"; ChaCha20-Poly1305 takes all 12 as iv.
-template <typename Info>
-void fill_gcm(Info &info, uint16_t cipher_type, const TrafficKeys &k)
-{
-	memset(&info, 0, sizeof(info));
-	info.info.version = TLS_1_3_VERSION;
-	info.info.cipher_type = cipher_type;
-	static_assert(sizeof(info.salt) + sizeof(info.iv) == sizeof(k.iv));
-	memcpy(info.salt, k.iv, sizeof(info.salt));
-	memcpy(info.iv, k.iv + sizeof(info.salt), sizeof(info.iv));
-	memcpy(info.key, k.key, sizeof(info.key));
-}
-
 } // namespace
 
 bool hkdf_expand_label(const EVP_MD *md, std::span<const uint8_t> secret, std::string_view label,
@@ -106,50 +91,6 @@ bool derive_traffic_keys(const EVP_MD *md, std::span<const uint8_t> secret, size
 	       hkdf_expand_label(md, secret, "iv", {}, std::span(out.iv, sizeof(out.iv)));
 }
 
-int enable_tls13_receive(int fd, uint16_t suite, std::span<const uint8_t> secret)
-{
-	TrafficKeys keys;
-	int rc;
-	switch (suite) {
-	case 0x1301: { // TLS_AES_128_GCM_SHA256
-		if (!derive_traffic_keys(EVP_sha256(), secret, TLS_CIPHER_AES_GCM_128_KEY_SIZE, keys))
-			return EINVAL;
-		tls12_crypto_info_aes_gcm_128 info;
-		fill_gcm(info, TLS_CIPHER_AES_GCM_128, keys);
-		rc = setsockopt(fd, SOL_TLS, TLS_RX, &info, sizeof(info));
-		OPENSSL_cleanse(&info, sizeof(info));
-		break;
-	}
-	case 0x1302: { // TLS_AES_256_GCM_SHA384
-		if (!derive_traffic_keys(EVP_sha384(), secret, TLS_CIPHER_AES_GCM_256_KEY_SIZE, keys))
-			return EINVAL;
-		tls12_crypto_info_aes_gcm_256 info;
-		fill_gcm(info, TLS_CIPHER_AES_GCM_256, keys);
-		rc = setsockopt(fd, SOL_TLS, TLS_RX, &info, sizeof(info));
-		OPENSSL_cleanse(&info, sizeof(info));
-		break;
-	}
-	case 0x1303: { // TLS_CHACHA20_POLY1305_SHA256
-		if (!derive_traffic_keys(EVP_sha256(), secret,
-					 TLS_CIPHER_CHACHA20_POLY1305_KEY_SIZE, keys))
-			return EINVAL;
-		tls12_crypto_info_chacha20_poly1305 info;
-		memset(&info, 0, sizeof(info));
-		info.info.version = TLS_1_3_VERSION;
-		info.info.cipher_type = TLS_CIPHER_CHACHA20_POLY1305;
-		static_assert(sizeof(info.iv) == sizeof(keys.iv));
-		memcpy(info.iv, keys.iv, sizeof(info.iv));
-		memcpy(info.key, keys.key, sizeof(info.key));
-		rc = setsockopt(fd, SOL_TLS, TLS_RX, &info, sizeof(info));
-		OPENSSL_cleanse(&info, sizeof(info));
-		break;
-	}
-	default:
-		return EPROTONOSUPPORT;
-	}
-	return rc == 0 ? 0 : errno;
-}
-
 namespace {
 
 // One direction's record protection: the key, the IV (TLS 1.3 and
@@ -163,16 +104,33 @@ struct DirectionKeys {
 	~DirectionKeys() { OPENSSL_cleanse(key, sizeof(key)); }
 };
 
+// A crypto_info's common part: version, cipher, the record sequence.
+template <typename Info>
+void fill_common(Info &info, uint16_t version, uint16_t cipher_type, uint64_t seq)
+{
+	memset(&info, 0, sizeof(info));
+	info.info.version = version;
+	info.info.cipher_type = cipher_type;
+	for (int i = 0; i < 8; i++)
+		info.rec_seq[i] = static_cast<uint8_t>(seq >> (56 - 8 * i));
+}
+
+// Hands @info to the kernel for @direction, then wipes it.
+template <typename Info>
+int set_info(int fd, int direction, Info &info)
+{
+	int rc = setsockopt(fd, SOL_TLS, direction, &info, sizeof(info));
+	int err = rc == 0 ? 0 : errno;
+	OPENSSL_cleanse(&info, sizeof(info));
+	return err;
+}
+
 template <typename Info>
 int set_gcm(int fd, int direction, uint16_t version, uint16_t cipher_type,
 	    const DirectionKeys &k)
 {
 	Info info;
-	memset(&info, 0, sizeof(info));
-	info.info.version = version;
-	info.info.cipher_type = cipher_type;
-	for (int i = 0; i < 8; i++)
-		info.rec_seq[i] = static_cast<uint8_t>(k.seq >> (56 - 8 * i));
+	fill_common(info, version, cipher_type, k.seq);
 	memcpy(info.salt, k.iv, sizeof(info.salt));
 	if (version == TLS_1_3_VERSION)
 		memcpy(info.iv, k.iv + sizeof(info.salt), sizeof(info.iv));
@@ -180,10 +138,7 @@ int set_gcm(int fd, int direction, uint16_t version, uint16_t cipher_type,
 	     // both take from the sequence number
 		memcpy(info.iv, info.rec_seq, sizeof(info.iv));
 	memcpy(info.key, k.key, sizeof(info.key));
-	int rc = setsockopt(fd, SOL_TLS, direction, &info, sizeof(info));
-	int err = rc == 0 ? 0 : errno;
-	OPENSSL_cleanse(&info, sizeof(info));
-	return err;
+	return set_info(fd, direction, info);
 }
 
 int set_direction(int fd, int direction, uint16_t version, int nid, const DirectionKeys &k)
@@ -197,17 +152,10 @@ int set_direction(int fd, int direction, uint16_t version, int nid, const Direct
 							      TLS_CIPHER_AES_GCM_256, k);
 	case NID_chacha20_poly1305: {
 		tls12_crypto_info_chacha20_poly1305 info;
-		memset(&info, 0, sizeof(info));
-		info.info.version = version;
-		info.info.cipher_type = TLS_CIPHER_CHACHA20_POLY1305;
-		for (int i = 0; i < 8; i++)
-			info.rec_seq[i] = static_cast<uint8_t>(k.seq >> (56 - 8 * i));
+		fill_common(info, version, TLS_CIPHER_CHACHA20_POLY1305, k.seq);
 		memcpy(info.iv, k.iv, sizeof(info.iv));
 		memcpy(info.key, k.key, sizeof(info.key));
-		int rc = setsockopt(fd, SOL_TLS, direction, &info, sizeof(info));
-		int err = rc == 0 ? 0 : errno;
-		OPENSSL_cleanse(&info, sizeof(info));
-		return err;
+		return set_info(fd, direction, info);
 	}
 	default:
 		return EPROTONOSUPPORT;
@@ -258,6 +206,26 @@ size_t key_length_of(int nid)
 }
 
 } // namespace
+
+int enable_tls13_receive(int fd, uint16_t suite, std::span<const uint8_t> secret)
+{
+	int nid;
+	const EVP_MD *md;
+	switch (suite) {
+	case 0x1301: nid = NID_aes_128_gcm; md = EVP_sha256(); break; // TLS_AES_128_GCM_SHA256
+	case 0x1302: nid = NID_aes_256_gcm; md = EVP_sha384(); break; // TLS_AES_256_GCM_SHA384
+	case 0x1303: nid = NID_chacha20_poly1305; md = EVP_sha256(); break;
+	default: return EPROTONOSUPPORT;
+	}
+	TrafficKeys keys;
+	DirectionKeys rx; // record 0
+	rx.key_length = key_length_of(nid);
+	if (!derive_traffic_keys(md, secret, rx.key_length, keys))
+		return EINVAL;
+	memcpy(rx.key, keys.key, rx.key_length);
+	memcpy(rx.iv, keys.iv, sizeof(rx.iv));
+	return set_direction(fd, TLS_RX, TLS_1_3_VERSION, nid, rx);
+}
 
 int enable_kernel_tls(SSL *ssl, int fd, const SessionSecrets &secrets, std::string &why,
 		      bool &broken)
