@@ -210,6 +210,46 @@ test_sni_versions() {
 	check "TLS 1.1 refused" bash -c "! echo | timeout 20 openssl s_client -tls1_1 -connect 127.0.0.1:443 -servername a.test > /dev/null 2>&1"
 }
 
+# sclient ARGS...: openssl s_client to a.test on 443 trusting the test CA,
+# stdin from the caller.
+sclient() {
+	timeout 20 openssl s_client -connect 127.0.0.1:443 -servername a.test \
+		-CAfile $PKI/ca.pem "$@" 2>&1 | tr -d '\r'
+}
+
+# Session resumption, by ticket and by the server's session cache (TLS 1.2
+# session IDs, TLS 1.3 stateful tickets), for each version; then resumed as
+# testssl.sh does, with no request and stdin at EOF at once.
+test_resumption() {
+	local v how opt out a0
+	for v in 1_2 1_3; do
+		for how in ticket id; do
+			opt=
+			[ $how = id ] && opt=-no_ticket
+			rm -f /tmp/sess
+			# (stdin open for a second: a TLS 1.3 ticket comes after
+			# the handshake, and s_client stops reading at stdin's EOF)
+			out=$(sleep 1 | sclient -tls$v $opt -sess_out /tmp/sess)
+			echo "# TLS ${v/_/.} by $how, first: $(grep -E '^(New|Reused)|^Verify return code' <<< "$out" | tr '\n' ' ')"
+			check "TLS ${v/_/.} resumption by $how: the first connection leaves a session" \
+				test -s /tmp/sess
+			a0=$(stat_of tls_adopted)
+			out=$( { printf 'GET /hello.txt HTTP/1.1\r\nHost: a.test\r\nConnection: close\r\n\r\n'; sleep 3; } |
+				sclient -tls$v $opt -sess_in /tmp/sess)
+			check "TLS ${v/_/.} resumption by $how: resumed" grep -q '^Reused' <<< "$out"
+			check "TLS ${v/_/.} resumption by $how: served" grep -q 'hello over tls' <<< "$out"
+			check "TLS ${v/_/.} resumption by $how: adopted" test "$(stat_of tls_adopted)" -gt "$a0"
+			# As testssl.sh resumes: no request, stdin at EOF. The
+			# client's close_notify must get a clean close, not a reset.
+			timeout 20 openssl s_client -connect 127.0.0.1:443 -servername a.test \
+				-CAfile $PKI/ca.pem -tls$v $opt -sess_in /tmp/sess < /dev/null \
+				> /tmp/sess.out 2>&1
+			expect_eq "TLS ${v/_/.} resumption by $how, no request: s_client exits 0" 0 "$?"
+			check "TLS ${v/_/.} resumption by $how, no request: resumed" grep -q '^Reused' /tmp/sess.out
+		done
+	done
+}
+
 fds_of_daemon() { ls /proc/$DPID/fd | wc -l; }
 
 conns_settle() {
@@ -273,7 +313,7 @@ test_rmmod() {
 }
 
 run_sections test_setup test_no_daemon test_daemon_up test_static test_keepalive \
-	test_mixed test_sni_versions test_hostile test_kill_daemon test_rmmod
+	test_mixed test_sni_versions test_resumption test_hostile test_kill_daemon test_rmmod
 echo "# daemon log (tail):"
 tail -n 30 "$DLOG" | sed 's/^/#   /'
 summary

@@ -92,6 +92,12 @@ AdoptionResult try_adoption(SSL *ssl, int fd, const SessionSecrets &secret,
 	AdoptionResult r;
 	if (!rx_set_here && !drain_decrypted(ssl, r.plaintext))
 		return userspace("more plaintext read than the kernel takes");
+	// From here the kernel does the records; OpenSSL never reads or
+	// writes again. Mark the connection as shut down cleanly, without a
+	// close_notify: SSL_free() drops the session of a connection that was
+	// not from the cache, and TLS 1.2 session-ID resumption never works.
+	if (!test_mode)
+		SSL_set_shutdown(ssl, SSL_SENT_SHUTDOWN | SSL_RECEIVED_SHUTDOWN);
 	khttpd_adopt adopt{};
 	adopt.fd = fd;
 	adopt.flags = 0;
