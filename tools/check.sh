@@ -18,8 +18,8 @@
 #     network namespace (tests/vm/netns.sh) and, on Debian 6.12, a farm
 #     of them behind IPVS and keepalived (tests/vm/farm.sh), cold files
 #     read off the worker (tests/vm/cold.sh: ext4 on a suspended disk),
-#     HTTPS with handshakes in the daemon and kernel TLS (tests/vm/tls.sh,
-#     Debian 6.1 and 6.12: the debug kernel has no CONFIG_TLS),
+#     HTTPS with handshakes in the daemon and kernel TLS (tests/vm/tls.sh;
+#     tls.ko on the Debian kernels, built into the debug kernel),
 #  4. khttpd.ko's KUnit suites in the debug kernel (the only one with KUnit)
 #  5. a smoke run of the benchmark pipeline (make bench) on Debian 6.12
 #  6. the Debian packages (tests/deb/deb_test.sh: make deb, lintian,
@@ -170,9 +170,19 @@ kernel_chain_steps() {
 				reload tests/vm/reload.sh "$ko" quick :: \
 				handover tests/vm/handover.sh "$ko" "$daemon" :: \
 				netns tests/vm/netns.sh "$ko" "$netns_mods" build/bin/khttpdctl
-			vm_run hostile-observability "$k" tests/vm/sequence.sh \
+			# HTTPS: tls.ko is built in (an empty order file).
+			local tls=()
+			if tools/vm/tls-mods.sh "$k" build/tls-mods/$k \
+				> "$out/tls-mods-$k.log" 2>&1; then
+				tls=(:: tls tests/vm/tls.sh "$ko" "$daemon" build/tls-mods/$k)
+			else
+				cat "$out/tls-mods-$k.log"
+				not_ok "$k: kernel TLS (tls, gcm, chacha20poly1305) is not built in"
+			fi
+			vm_run hostile-observability-tls "$k" tests/vm/sequence.sh \
 				hostile tests/vm/hostile.sh "$ko" "$daemon" :: \
-				observability tests/vm/observability_vm.sh "$ko" "$daemon" build/bin/khttpdctl
+				observability tests/vm/observability_vm.sh "$ko" "$daemon" \
+				build/bin/khttpdctl "${tls[@]}"
 		else
 			vm_run reload-netns "$k" tests/vm/sequence.sh \
 				reload tests/vm/reload.sh "$ko" quick :: \
