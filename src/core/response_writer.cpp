@@ -46,8 +46,12 @@ ResponseWriter &ResponseWriter::raw(StrView s)
 		overflow_ = true;
 		return *this;
 	}
-	for (kh_size i = 0; i < s.size(); i++)
-		buf_[len_ + i] = s[i];
+	// One block move (the kernel's memmove in the module): the byte loop
+	// it replaces was the core's costliest function, ~1,400 instructions
+	// a request. A move, not a copy, as the loop was: a caller may echo
+	// bytes of a buffer it shares with the head.
+	if (!s.empty())
+		__builtin_memmove(buf_ + len_, s.data(), s.size());
 	len_ += s.size();
 	return *this;
 }
