@@ -8,6 +8,7 @@
 #                             [--no-log-cost] [--out DIR] [--smoke]
 #                             [--servers "khttpd apache nginx floor"]
 #                             [--workloads "zipf ka1000 ka10000 close256"]
+#                             [--no-https | --https-only] [--https-placement "pinned shared"]
 #
 # Full run (default: deb612, 3 rounds of 5 s, 6 sizes x 2 modes x 3 concurrencies x
 # 3 servers x 2 placements = 648 wrk runs, plus 24 for the access log's cost; ~90 min):
@@ -32,6 +33,16 @@
 # caches above and below the file count), ka1000 and ka10000 (keep-alive c=1,000 and
 # c=10,000), close256 (connection per request, c=256). --smoke runs the floor in one
 # cell (pinned keep-alive) and no workload.
+# HTTPS leg (on unless --no-https; tools/bench/https.sh), before each placement's plain
+# matrix, in the --https-placement placements (default pinned, where the targets are
+# judged): khttpd (tls_port, handshakes in khttpd-fallbackd, kernel TLS), nginx (ssl,
+# sendfile, ssl_conf_command Options KTLS: userspace TLS with Debian 12's OpenSSL) and
+# Apache mod_ssl, one test certificate, TLS 1.3 TLS_AES_128_GCM_SHA256 for all; cells:
+# 1 KiB keep-alive c=32, 4 MiB keep-alive c=8, handshakes (1 KiB, connection per request,
+# c=32). --smoke: 1 KiB keep-alive c=2 for each server and the handshake cell at c=2 for
+# khttpd (its daemon's handshakes), pinned, 2 s. Fails if a server's bytes over TLS are
+# wrong or khttpd's tls_adopted does not rise in a run.
+# --https-only: the HTTPS leg alone (no plain matrix, no log cost, no workload).
 # --out DIR: results and report (DIR/benchmarks.md, DIR/img/) go to DIR, docs/ untouched
 # (for reduced runs that should not replace the published figures).
 set -euo pipefail
@@ -42,6 +53,10 @@ kernel=deb612 rounds=3 duration=5 smoke=0 logcost=1 outdir=''
 sizes='0 1024 16384 262144 1048576 4194304' concs='1 32 256' modes='keepalive close'
 placements='pinned shared' log_sizes=1024 log_concs=32 log_modes='keepalive close'
 servers='khttpd apache nginx floor' workloads='zipf ka1000 ka10000 close256' floor_cells='*'
+https=1 https_only=0 https_placements=pinned
+# 4 MiB at c=8, not 32: an answer takes ~1 s over TLS under TCG, and the answers in
+# flight when wrk stops are not counted; 8 keep that loss small and the server busy.
+https_cells='https-ka:1024:keepalive:32 https-4m:4194304:keepalive:8 https-hs:1024:close:32'
 while [[ $# -gt 0 ]]; do
 	case $1 in
 	--kernel) kernel=$2; shift 2 ;;
@@ -57,7 +72,11 @@ while [[ $# -gt 0 ]]; do
 	--smoke) smoke=1; shift ;;
 	--servers) servers=$2; shift 2 ;;
 	--workloads) workloads=$2; shift 2 ;;
-	-h|--help) sed -n '5,11p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	--https) https=1; shift ;;
+	--no-https) https=0; shift ;;
+	--https-only) https=1 https_only=1; shift ;;
+	--https-placement) https_placements=$2; shift 2 ;;
+	-h|--help) sed -n '5,12p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) echo "bench.sh: unknown argument $1" >&2; exit 2 ;;
 	esac
 done
@@ -74,6 +93,7 @@ if [[ $smoke == 1 ]]; then
 	# The floor once (its load, answer and unload), no workload: the smoke
 	# run stays about as short as before.
 	floor_cells='pinned/keepalive/*/*' workloads=''
+	https_cells='https-ka:1024:keepalive:2 https-hs:1024:close:2:khttpd' https_placements=pinned
 	out=$root/build/bench/smoke
 	report=(--md "$out/benchmarks.md" --img "$out/img" --check)
 elif [[ -n $outdir ]]; then
@@ -91,6 +111,10 @@ else
 	report=(--md "$root/docs/benchmarks.md" --img "$root/docs/img")
 fi
 
+if [[ $https_only == 1 ]]; then
+	# No plain matrix: no log cost, no workload, no floor (it has no TLS).
+	logcost=0 workloads='' servers=${servers/floor/} sizes='' concs='' modes=''
+fi
 t0=$SECONDS
 tools/setup-host.sh
 tools/build-module.sh "$kernel"
@@ -98,6 +122,21 @@ floor_args=()
 if [[ " $servers " == *" floor "* ]]; then
 	tools/bench/floor/build.sh "$kernel" > /dev/null
 	floor_args=(--floor "build/floor/$kernel/khttpd_floor.ko" --floor-cells "$floor_cells")
+fi
+https_args=() nhttps=0
+if [[ $https == 1 ]]; then
+	make tools > /dev/null || { echo "bench.sh: make tools (khttpd-fallbackd) failed" >&2; exit 1; }
+	tools/vm/tls-mods.sh "$kernel" "build/bench-tls-mods/$kernel" > /dev/null
+	https_args=(--https-cells "$https_cells" --https-placement "$https_placements"
+		--tls-daemon build/bin/khttpd-fallbackd --tls-mods "build/bench-tls-mods/$kernel")
+	[[ $https_only == 1 ]] && https_args+=(--https-only)
+	_hs=$(grep -owE 'khttpd|apache|nginx' <<< "$servers" | wc -l)
+	for _c in $https_cells; do
+		# WL:SIZE:MODE:CONC[:SERVER,...]: a cell for some servers only.
+		_n=$_hs
+		[[ $_c == *:*:*:*:* ]] && _n=$(tr , '\n' <<< "${_c##*:}" | wc -l)
+		nhttps=$((nhttps + _n * rounds * $(wc -w <<< "$https_placements")))
+	done
 fi
 daemon_args=()
 if [[ $logcost == 1 ]]; then
@@ -128,7 +167,10 @@ done
 timeout=$(((nruns + nlogruns) * (duration + 6) + nlogruns * 10 + $(wc -w <<< "$placements") * 180 + 600))
 [[ " $workloads " == *" ka10000 "* ]] && timeout=$((timeout + $(wc -w <<< "$placements") * nsrv * rounds * 60))
 [[ " $workloads " == *" zipf "* ]] && timeout=$((timeout + 300))
-nruns=$((nruns + nlogruns))
+[[ $https_only == 1 ]] && nruns=0 nlogruns=0
+# The HTTPS leg: its runs, its servers' starts, the test CA.
+timeout=$((timeout + nhttps * (duration + 10) + $(wc -w <<< "$https_placements") * 120))
+nruns=$((nruns + nlogruns + nhttps))
 echo "bench.sh: $nruns wrk runs of ${duration}s on $kernel (placements: $placements; VM timeout ${timeout}s), results in $out"
 rm -rf "$out"
 mkdir -p "$out"
@@ -137,7 +179,7 @@ tools/vm/run.sh --kernel "$kernel" --mem 3072 --out "$out" --timeout "$timeout" 
 	tools/bench/guest.sh --ko "build/kmod/$kernel/khttpd.ko" --sizes "$sizes" --conc "$concs" \
 	--modes "$modes" --rounds "$rounds" --duration "$duration" --placement "$placements" \
 	--servers "$servers" --workloads "$workloads" "${floor_args[@]}" \
-	"${daemon_args[@]}" > "$out/console.log" 2>&1 || rc=$?
+	"${daemon_args[@]}" "${https_args[@]}" > "$out/console.log" 2>&1 || rc=$?
 grep -E '^(bench-guest|run.sh):' "$out/console.log" | tail -n 5
 if [[ $rc != 0 ]]; then
 	echo "bench.sh: the VM run failed (exit $rc); see $out/console.log" >&2
@@ -154,7 +196,7 @@ fi
 	if [[ $smoke == 1 ]]; then
 		echo "command=tools/bench/bench.sh --kernel $kernel --smoke"
 	else
-		echo "command=tools/bench/bench.sh --kernel $kernel --rounds $rounds --duration $duration --sizes \"$sizes\" --conc \"$concs\" --modes \"$modes\" --placement \"$placements\" --servers \"$servers\" --workloads \"$workloads\"$( [[ $logcost == 0 ]] && echo ' --no-log-cost')"
+		echo "command=tools/bench/bench.sh --kernel $kernel --rounds $rounds --duration $duration --sizes \"$sizes\" --conc \"$concs\" --modes \"$modes\" --placement \"$placements\" --servers \"$servers\" --workloads \"$workloads\"$( [[ $logcost == 0 ]] && echo ' --no-log-cost')$( [[ $https == 0 ]] && echo ' --no-https')$( [[ $https_only == 1 ]] && echo ' --https-only')$( [[ $https == 1 ]] && echo " --https-placement \"$https_placements\"")"
 	fi
 } >> "$out/settings.txt"
 python3 tools/bench/report.py --results "$out" "${report[@]}"

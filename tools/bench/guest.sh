@@ -34,6 +34,7 @@ ko='' sizes='0 1024 16384 262144 1048576 4194304' concs='1 32 256' modes='keepal
 rounds=3 duration=5 placements='pinned shared' daemon=''
 servers='khttpd apache nginx floor' floor_ko='' floor_cells='*' workloads=''
 log_sizes=1024 log_concs=32 log_modes='keepalive close'
+HTTPS_CELLS='' https_placements=pinned https_only=0 TLS_DAEMON='' TLS_MODS=''
 while [[ $# -gt 0 ]]; do
 	case $1 in
 	--ko) ko=$2; shift 2 ;;
@@ -51,6 +52,11 @@ while [[ $# -gt 0 ]]; do
 	--floor) floor_ko=$2; shift 2 ;;
 	--floor-cells) floor_cells=$2; shift 2 ;;
 	--workloads) workloads=$2; shift 2 ;;
+	--https-cells) HTTPS_CELLS=$2; shift 2 ;;
+	--https-placement) https_placements=$2; shift 2 ;;
+	--https-only) https_only=1; shift ;;
+	--tls-daemon) TLS_DAEMON=$2; shift 2 ;;
+	--tls-mods) TLS_MODS=$2; shift 2 ;;
 	*) echo "guest.sh: unknown argument $1" >&2; exit 2 ;;
 	esac
 done
@@ -66,6 +72,9 @@ for srv in $servers; do
 done
 # No floor module given: the floor is not measured.
 [[ -n $floor_ko ]] || servers=$(tr ' ' '\n' <<< "$servers" | grep -vx floor | tr '\n' ' ')
+if [[ -n $HTTPS_CELLS ]]; then
+	[[ -x $TLS_DAEMON && -f $TLS_MODS/order ]] || { echo "guest.sh: --https-cells needs --tls-daemon and --tls-mods" >&2; exit 2; }
+fi
 [[ -z $floor_ko || -f $floor_ko ]] || { echo "guest.sh: --floor $floor_ko: no such file" >&2; exit 2; }
 out=${KHTTPD_OUT:?not in a khttpd VM}
 WWW=/tmp/www
@@ -91,6 +100,11 @@ rm -f "$out/results.csv" "$out/settings.txt"
 mkdir -p "$WWW"
 fname() { echo "f$1.bin"; }
 for s in $sizes; do head -c "$s" /dev/urandom > "$WWW/$(fname "$s")"; done
+# The HTTPS cells' files (WL:SIZE:MODE:CONC).
+for cell in $HTTPS_CELLS; do
+	IFS=: read -r _ s _ <<< "$cell"
+	[[ -f $WWW/$(fname "$s") ]] || head -c "$s" /dev/urandom > "$WWW/$(fname "$s")"
+done
 # The workloads' files: 1 KiB each (the floor's answer has the same body size).
 ZIPF_FILES=10000 WL_SIZE=1024
 if in_list zipf "$workloads"; then
@@ -113,6 +127,7 @@ ulimit -n 65536
 
 # ---- the servers (tools/bench/servers.sh) ----
 . "$here/servers.sh"
+. "$here/https.sh"
 
 # ---- which log-cost variants can run ----
 log_cell() { in_list "$1" "$log_sizes" && in_list "$2" "$log_concs" && in_list "$3" "$log_modes"; }
@@ -204,6 +219,9 @@ hz=$(getconf CLK_TCK)
 	echo "workloads=$workloads"
 	echo "zipf_files=$ZIPF_FILES"
 	echo "workload_size=$WL_SIZE"
+	echo "https_cells=$HTTPS_CELLS"
+	echo "https_placements=$([[ -n $HTTPS_CELLS ]] && echo "$https_placements")"
+	echo "https_only=$https_only"
 } > "$out/settings.txt"
 
 echo "kernel,server,size,mode,conc,round,wrk_threads,khttpd_threads,requests,duration_us,bytes,rps,mbps,p50_us,p99_us,mean_us,cpu_busy_jiffies,cpu_total_jiffies,cpu_us_per_req,err_connect,err_read,err_write,err_status,err_timeout,wrk_user_s,wrk_sys_s,placement,log_lines,log_good,log_records,log_drops,workload,srv_jiffies" > "$out/results.csv"
@@ -230,7 +248,7 @@ wait_log() {
 # counts all its threads; kernel threads one by one).
 srv_pids() {
 	case $1 in
-	khttpd) khttpd_kthreads ;;
+	khttpd) khttpd_kthreads; [[ -n $TLSD_PID ]] && echo "$TLSD_PID" ;;
 	khttpd-log) khttpd_kthreads; echo "$LOGD_PID" ;;
 	floor) floor_kthreads ;;
 	apache) pids_of apache2 ;;
@@ -255,7 +273,9 @@ wl_conc() { case $1 in ka1000) echo 1000 ;; ka10000) echo 10000 ;; close256) ech
 run_one() {
 	local placement=$1 srv=$2 s=$3 mode=$4 c=$5 r=$6 wl=${7:-}
 	local raw=$out/wrk/$placement-${wl:+$wl-}$srv-$s-$mode-c$c-r$r.txt url_path=/$(fname "$s")
-	local script=/tmp/wrk-$mode.lua pids sj0 sj1
+	local script=/tmp/wrk-$mode.lua pids sj0 sj1 url="http://127.0.0.1:${PORT[$srv]}" tls=()
+	# The HTTPS leg (https.sh): its ports, the bench's client TLS settings.
+	[[ $wl == https* ]] && url="https://127.0.0.1:${HTTPS_PORT[$srv]}" tls=(env OPENSSL_CONF="$BENCH_SSL_CONF")
 	local wt wrkcmd b0 t0 b1 t1 wrc line wrk_user wrk_sys busy tot row rps mbps cpuus
 	local l0='' r0='' d0='' log_lines='' log_good='' log_records='' log_drops='' logfile=''
 	if [[ $placement == pinned ]]; then
@@ -282,8 +302,8 @@ run_one() {
 	read -r b0 t0 <<< "$(cpu_now)"
 	# wrk's own CPU time (user, system) as bash's time keyword reports
 	# it: the share of the guest's CPU the load takes.
-	{ time "${wrkcmd[@]}" -t"$wt" -c"$c" -d"${duration}s" --timeout "$WRK_TIMEOUT" --latency \
-		-s "$script" "http://127.0.0.1:${PORT[$srv]}$url_path" > "$raw" 2>&1 ; } 2> /tmp/wrk-time
+	{ time "${tls[@]}" "${wrkcmd[@]}" -t"$wt" -c"$c" -d"${duration}s" --timeout "$WRK_TIMEOUT" --latency \
+		-s "$script" "$url$url_path" > "$raw" 2>&1 ; } 2> /tmp/wrk-time
 	wrc=$?
 	read -r b1 t1 <<< "$(cpu_now)"
 	# shellcheck disable=SC2086
@@ -369,10 +389,18 @@ for _p in $placements; do for c in $concs; do for m in $modes; do for s in $size
 done; done; done
 	total=$((total + rounds * nsrv * $(wl_runs | wc -w)))
 done
+[[ $https_only == 1 ]] && total=0
+for _p in $placements; do
+	in_list "$_p" "$https_placements" &&
+		for cell in $HTTPS_CELLS; do total=$((total + rounds * $(https_cell_servers "$cell" | wc -l))); done
+done
 n=0 fail=0
 start=$SECONDS
 for placement in $placements; do
 	PLACEMENT=$placement
+	# The HTTPS leg first (its own servers, stopped after it), then the plain matrix.
+	[[ -n $HTTPS_CELLS ]] && in_list "$placement" "$https_placements" && https_leg "$placement"
+	[[ $https_only == 1 ]] && continue
 	log "placement $placement: starting the servers"
 	start_khttpd "$ko"
 	in_list apache "$servers" && start_apache

@@ -97,6 +97,10 @@ start_khttpd() {
 	# connections, as nginx's worker_processes auto does; pinned, one.
 	if [[ $PLACEMENT == pinned ]]; then kt=1; else kt=$(nproc); fi
 	echo "$kt" > $SYS/threads || die "threads=$kt"
+	# The HTTPS leg (https.sh): TLS on a port of its own as well.
+	if [[ -n ${KHTTPD_TLS_PORT:-} ]]; then
+		echo "$KHTTPD_TLS_PORT" > $SYS/tls_port || die "tls_port=$KHTTPD_TLS_PORT"
+	fi
 	echo 1 > $SYS/start || die "khttpd start"
 	bind_khttpd
 }
