@@ -7,6 +7,9 @@
 // hand-overs of adopted connections.
 #include <sys/time.h>
 #include <sys/un.h>
+#include <unistd.h>
+
+#include <cstdlib>
 
 #include <chrono>
 #include <map>
@@ -434,6 +437,159 @@ TEST_F(TlsDaemonTest, SniPicksTheCertificate)
 		ASSERT_FALSE(names.empty());
 		EXPECT_EQ(names[0], k.name) << "SNI '" << k.sni << "'";
 	}
+}
+
+// SIGHUP (certbot's deploy hook, systemctl reload): the daemon loads its
+// certificate files again. A handshake the daemon began before the reload
+// (its SSL made at the hand-over) finishes with the old certificate; new
+// ones get the new; a reload that fails keeps the last good set and says
+// why; many reloads leak nothing (ASan's leak check at the daemon's exit).
+class TlsReloadTest : public TlsDaemonTest {
+protected:
+	void SetUp() override
+	{
+		TlsDaemonTest::SetUp();
+		char tmpl[] = "/tmp/fallbackd-reload.XXXXXX";
+		ASSERT_NE(mkdtemp(tmpl), nullptr);
+		dir_ = tmpl;
+	}
+	void TearDown() override
+	{
+		unlink((dir_ + "/site.pem").c_str());
+		unlink((dir_ + "/site.key").c_str());
+		rmdir(dir_.c_str());
+		TlsDaemonTest::TearDown();
+	}
+	// certbot renewing: new files at the same paths.
+	void install(const std::string &pem, const std::string &key)
+	{
+		ASSERT_EQ(system(("cp " + pki_->path(pem) + " " + dir_ + "/site.pem && cp " +
+				  pki_->path(key) + " " + dir_ + "/site.key")
+					 .c_str()),
+			  0);
+	}
+	size_t count(const std::string &what) const
+	{
+		std::string log = daemon_.output();
+		size_t n = 0;
+		for (size_t at = log.find(what); at != std::string::npos; at = log.find(what, at + 1))
+			n++;
+		return n;
+	}
+	// Sends SIGHUP and waits until the daemon logged @what once more.
+	void hup_and_wait(const std::string &what)
+	{
+		size_t before = count(what);
+		ASSERT_EQ(kill(daemon_.pid(), SIGHUP), 0);
+		auto deadline = Clock::now() + std::chrono::milliseconds(kTimeoutMs);
+		while (count(what) == before && Clock::now() < deadline)
+			std::this_thread::sleep_for(std::chrono::milliseconds(10));
+		ASSERT_GT(count(what), before) << "no '" << what << "' after SIGHUP:\n"
+					       << daemon_.output();
+	}
+	std::string served_name(UniqueFd client, const char *sni = "www.example.test")
+	{
+		TlsClient c;
+		std::string error;
+		if (!c.connect(client.get(), {sni, {"http/1.1"}, 0}, error))
+			return "handshake failed: " + error;
+		std::vector<std::string> names = c.peer_names();
+		return names.empty() ? "" : names[0];
+	}
+	std::string dir_;
+};
+
+TEST_F(TlsReloadTest, NewHandshakesGetTheNewCertificateOldOnesFinishWithTheOld)
+{
+	install("default.pem", "default.key");
+	start({"--tls-cert", dir_ + "/site.pem", "--tls-key", dir_ + "/site.key"});
+	EXPECT_EQ(served_name(hand_over_tls(1)), "default.test");
+	// Handed over (its SSL made on the old set), its ClientHello not sent.
+	UniqueFd early = hand_over_tls(2);
+	std::this_thread::sleep_for(std::chrono::milliseconds(300));
+	install("example.pem", "example.key");
+	hup_and_wait("SIGHUP: TLS reloaded, 1 certificate(s): " + dir_ + "/site.pem (*.example.test, "
+		     "www.other.test, until ");
+	EXPECT_EQ(served_name(hand_over_tls(3)), "*.example.test");
+	// Its SNI callback runs on the old set, freed by now but for this
+	// handshake's reference.
+	EXPECT_EQ(served_name(std::move(early)), "default.test");
+	EXPECT_EQ(served_name(hand_over_tls(4), ""), "*.example.test");
+	finish();
+}
+
+TEST_F(TlsReloadTest, FailedReloadKeepsTheOldCertificate)
+{
+	install("example.pem", "example.key");
+	start({"--tls-cert", dir_ + "/site.pem", "--tls-key", dir_ + "/site.key"});
+	EXPECT_EQ(served_name(hand_over_tls(9)), "*.example.test");
+	// A key that is not this certificate's.
+	install("default.pem", "example.key");
+	hup_and_wait("SIGHUP: TLS reload failed, still serving the certificates loaded before: "
+		     "--tls-key " + dir_ + "/site.key does not match the certificate in " + dir_ +
+		     "/site.pem");
+	EXPECT_EQ(served_name(hand_over_tls(1)), "*.example.test");
+	// Not PEM at all.
+	ASSERT_EQ(system(("echo garbage > " + dir_ + "/site.key").c_str()), 0);
+	hup_and_wait("TLS reload failed, still serving the certificates loaded before: --tls-key " +
+		     dir_ + "/site.key: ");
+	EXPECT_EQ(served_name(hand_over_tls(2)), "*.example.test");
+	// Gone.
+	install("example.pem", "example.key");
+	unlink((dir_ + "/site.pem").c_str());
+	hup_and_wait("TLS reload failed, still serving the certificates loaded before: --tls-cert " +
+		     dir_ + "/site.pem: No such file or directory");
+	EXPECT_EQ(served_name(hand_over_tls(3)), "*.example.test");
+	// Fixed: the next SIGHUP takes it.
+	install("default.pem", "default.key");
+	hup_and_wait("SIGHUP: TLS reloaded");
+	EXPECT_EQ(served_name(hand_over_tls(4)), "default.test");
+	finish();
+}
+
+TEST_F(TlsReloadTest, ManyReloadsLeakNothingAndSessionsResumeAcross)
+{
+	install("default.pem", "default.key");
+	start({"--tls-cert", dir_ + "/site.pem", "--tls-key", dir_ + "/site.key"});
+	SSL_SESSION *session = nullptr;
+	{
+		UniqueFd client = hand_over_tls(1);
+		TlsClient c;
+		std::string error;
+		ASSERT_TRUE(c.connect(client.get(), {"default.test", {"http/1.1"}, TLS1_2_VERSION},
+				      error))
+			<< error;
+		request_round_trip(c, client.get(), "TLSv1.2");
+		session = c.session();
+		c.shutdown(); // else the client's OpenSSL will not resume it
+	}
+	ASSERT_NE(session, nullptr);
+	for (int i = 0; i < 20; i++)
+		hup_and_wait("SIGHUP: TLS reloaded");
+	EXPECT_EQ(count("SIGHUP: TLS reloaded"), 20u);
+	// The ticket keys survived the reloads: the TLS 1.2 ticket resumes.
+	UniqueFd client = hand_over_tls(2);
+	TlsClient c;
+	std::string error;
+	ASSERT_TRUE(c.connect(client.get(), {"default.test", {"http/1.1"}, TLS1_2_VERSION, session},
+			      error))
+		<< error;
+	EXPECT_TRUE(c.resumed());
+	request_round_trip(c, client.get(), "TLSv1.2");
+	SSL_SESSION_free(session);
+	client.reset();
+	finish(); // exit status 0: LeakSanitizer found nothing
+}
+
+TEST_F(TlsDaemonTest, SighupWithoutCertificatesIsIgnored)
+{
+	start();
+	idle_fd_count(); // the daemon is in its loop
+	ASSERT_EQ(kill(daemon_.pid(), SIGHUP), 0);
+	std::this_thread::sleep_for(std::chrono::milliseconds(200));
+	finish();
+	EXPECT_NE(daemon_.output().find("SIGHUP ignored: no --tls-cert to reload"), std::string::npos)
+		<< daemon_.output();
 }
 
 TEST_F(TlsDaemonTest, AlpnWithoutHttp11IsRefused)

@@ -235,7 +235,7 @@ bool Daemon::on_signal()
 		if (n != static_cast<ssize_t>(sizeof(si)))
 			return false;
 		if (si.ssi_signo == SIGHUP) {
-			log_info("SIGHUP ignored: there is nothing to reload");
+			reload_tls();
 			continue;
 		}
 		if (si.ssi_signo == SIGUSR1) {
@@ -250,6 +250,26 @@ bool Daemon::on_signal()
 			 relays_.size());
 		return true;
 	}
+}
+
+void Daemon::reload_tls()
+{
+	if (config_.tls_files.empty()) {
+		log_info("SIGHUP ignored: no --tls-cert to reload");
+		return;
+	}
+	std::string error;
+	std::unique_ptr<TlsContext> fresh =
+		TlsContext::load(config_.tls_files, error, config_.tls.get());
+	if (!fresh) {
+		log_error("SIGHUP: TLS reload failed, still serving the certificates loaded before: %s",
+			  error.c_str());
+		return;
+	}
+	// Handshakes under way keep the old set (TlsHandshake holds it); the
+	// last of them frees it.
+	config_.tls = std::move(fresh);
+	log_info("SIGHUP: TLS reloaded, %s", config_.tls->summary().c_str());
 }
 
 void Daemon::open_control(const std::string &path)
@@ -503,7 +523,7 @@ bool Daemon::add_entry(uint64_t id, RelayEntry entry)
 void Daemon::start_handshake(uint64_t id, Handover &h, std::string client_name, ClientKey key)
 {
 	uint64_t suppressed = 0;
-	auto handshake = std::make_unique<TlsHandshake>(std::move(h.client), *config_.tls);
+	auto handshake = std::make_unique<TlsHandshake>(std::move(h.client), config_.tls);
 	if (!handshake->ok()) {
 		if (refused_log_.allow(suppressed))
 			log_error("connection %llu from %s: cannot start a TLS session: %s",

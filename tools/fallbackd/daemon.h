@@ -45,7 +45,11 @@ struct DaemonConfig {
 	AccessLogConfig access_log_config;
 	// HTTPS: the certificates (null: a KHTTPD_HANDOVER_TLS hand-over is
 	// closed at once), and where TLS-originated requests go.
-	std::unique_ptr<TlsContext> tls;
+	// Shared: a reload (SIGHUP) replaces it while handshakes begun on the
+	// old one hold it until they end.
+	std::shared_ptr<const TlsContext> tls;
+	// Where tls was loaded from: SIGHUP loads them again.
+	std::vector<TlsCertificateFiles> tls_files;
 	SocketAddress tls_backend;
 	// Tests: the control file for KHTTPD_IOC_ADOPT in --socket-fd mode,
 	// asked even without kernel TLS (a fake ioctl answers).
@@ -100,6 +104,9 @@ private:
 
 	// Returns true when the daemon must stop.
 	bool on_signal();
+	// SIGHUP: the certificates again from the same files; the old set
+	// stays if any pair fails.
+	void reload_tls();
 	// Returns false when registration failed for good.
 	bool on_courier_news();
 

@@ -101,12 +101,14 @@ int main(int argc, char **argv)
 	const Options &o = parsed.options;
 	log_init(o.verbose);
 	signal(SIGPIPE, SIG_IGN);
-	// logrotate's SIGUSR1 must not kill the daemon while it starts: it
-	// waits, pending, for the signalfd Daemon::run() makes.
-	sigset_t usr1;
-	sigemptyset(&usr1);
-	sigaddset(&usr1, SIGUSR1);
-	sigprocmask(SIG_BLOCK, &usr1, nullptr);
+	// logrotate's SIGUSR1 and a reload's SIGHUP must not kill the daemon
+	// while it starts: they wait, pending, for the signalfd Daemon::run()
+	// makes.
+	sigset_t early;
+	sigemptyset(&early);
+	sigaddset(&early, SIGUSR1);
+	sigaddset(&early, SIGHUP);
+	sigprocmask(SIG_BLOCK, &early, nullptr);
 
 	HostPort backend = o.backend;
 	if (!o.backend_given) {
@@ -129,12 +131,14 @@ int main(int argc, char **argv)
 		return kExitUsage;
 	}
 	if (!o.tls_certificates.empty()) {
-		config.tls = TlsContext::load(o.tls_certificates, error);
-		if (!config.tls) {
+		std::unique_ptr<TlsContext> tls = TlsContext::load(o.tls_certificates, error);
+		if (!tls) {
 			log_error("%s", error.c_str());
 			return kExitUsage;
 		}
-		log_tls_certificates(*config.tls);
+		log_tls_certificates(*tls);
+		config.tls = std::move(tls);
+		config.tls_files = o.tls_certificates;
 	}
 	config.test_adopt_control = o.test_adopt_control;
 	if (o.socket_fd >= 0 && !is_seqpacket_socket(o.socket_fd, error)) {

@@ -184,7 +184,48 @@ void read_names(X509 *cert, TlsContext::Certificate &c)
 	c.names_from_cn = true;
 }
 
+void read_validity(X509 *cert, TlsContext::Certificate &c)
+{
+	const ASN1_TIME *end = X509_get0_notAfter(cert);
+	c.expired = X509_cmp_current_time(end) < 0;
+	BIO *bio = BIO_new(BIO_s_mem());
+	if (!bio)
+		return;
+	if (ASN1_TIME_print(bio, end) == 1) {
+		char *data = nullptr;
+		long n = BIO_get_mem_data(bio, &data);
+		if (n > 0)
+			c.not_after.assign(data, static_cast<size_t>(n));
+	}
+	BIO_free(bio);
+}
+
+// The ticket keys (name, HMAC and AES keys) OpenSSL made at random for
+// @from, into @to: a ticket issued before a reload still decrypts after.
+bool copy_ticket_keys(SSL_CTX *from, SSL_CTX *to)
+{
+	unsigned char keys[80];
+	long n = SSL_CTX_get_tlsext_ticket_keys(from, keys, sizeof(keys));
+	bool ok = n == 1 && SSL_CTX_set_tlsext_ticket_keys(to, keys, sizeof(keys)) == 1;
+	OPENSSL_cleanse(keys, sizeof(keys));
+	return ok;
+}
+
 } // namespace
+
+std::string TlsContext::summary() const
+{
+	std::string out = std::to_string(certs_.size()) + " certificate(s): ";
+	for (size_t i = 0; i < certs_.size(); i++) {
+		const Certificate &c = certs_[i];
+		out += (i ? "; " : "") + c.cert_path + " (";
+		for (size_t j = 0; j < c.names.size(); j++)
+			out += (j ? ", " : "") + c.names[j];
+		out += c.names.empty() ? "no names" : "";
+		out += (c.expired ? ", EXPIRED " : ", until ") + c.not_after + ")";
+	}
+	return out;
+}
 
 void detach_session_secrets(SSL *ssl)
 {
@@ -214,7 +255,7 @@ bool certificate_name_matches(std::string_view pattern, std::string_view host)
 }
 
 std::unique_ptr<TlsContext> TlsContext::load(const std::vector<TlsCertificateFiles> &files,
-					     std::string &error)
+					     std::string &error, const TlsContext *previous)
 {
 	if (g_secret_slot < 0)
 		g_secret_slot = SSL_get_ex_new_index(0, nullptr, nullptr, nullptr, nullptr);
@@ -277,6 +318,13 @@ std::unique_ptr<TlsContext> TlsContext::load(const std::vector<TlsCertificateFil
 		SSL_CTX_set_tlsext_servername_callback(ctx, on_server_name);
 		SSL_CTX_set_tlsext_servername_arg(ctx, tc.get());
 		read_names(SSL_CTX_get0_certificate(ctx), c);
+		read_validity(SSL_CTX_get0_certificate(ctx), c);
+		size_t i = tc->certs_.size();
+		if (previous && i < previous->certs_.size() &&
+		    !copy_ticket_keys(previous->certs_[i].ctx.get(), ctx)) {
+			error = "session ticket keys: " + openssl_error();
+			return nullptr;
+		}
 		tc->certs_.push_back(std::move(c));
 	}
 	if (tc->certs_.empty()) {

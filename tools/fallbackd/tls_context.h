@@ -62,12 +62,22 @@ public:
 		std::string cert_path;
 		std::vector<std::string> names; // lowercase
 		bool names_from_cn = false;	// no DNS SAN: the subject's CN
+		std::string not_after;		// "Feb 26 12:00:00 2027 GMT"
+		bool expired = false;		// loaded all the same, as nginx does
 	};
 
 	// Loads and checks every pair (files readable, PEM valid, key matching
 	// its certificate). Null with @error saying which file and why.
+	// @previous (a reload, SIGHUP): its session ticket keys are carried
+	// over, certificate by certificate, so that clients resume across a
+	// reload as they do with nginx. An expired certificate is loaded (a
+	// client decides; refusing it would leave the older one, also expired).
 	static std::unique_ptr<TlsContext> load(const std::vector<TlsCertificateFiles> &files,
-						std::string &error);
+						std::string &error,
+						const TlsContext *previous = nullptr);
+
+	// "N certificate(s): FILE (NAMES, until DATE), ..." for the logs.
+	std::string summary() const;
 
 	~TlsContext();
 	TlsContext(const TlsContext &) = delete;

@@ -24,10 +24,10 @@ std::string take_openssl_error(const char *fallback)
 	return buf;
 }
 
-TlsHandshake::TlsHandshake(UniqueFd client, const TlsContext &context)
-	: client_(std::move(client))
+TlsHandshake::TlsHandshake(UniqueFd client, std::shared_ptr<const TlsContext> context)
+	: client_(std::move(client)), context_(std::move(context))
 {
-	ssl_ = context.new_session(client_.get(), &secret_);
+	ssl_ = context_->new_session(client_.get(), &secret_);
 }
 
 TlsHandshake::~TlsHandshake()

@@ -12,6 +12,7 @@
 #ifndef KHTTPD_FALLBACKD_TLS_HANDSHAKE_H
 #define KHTTPD_FALLBACKD_TLS_HANDSHAKE_H
 
+#include <memory>
 #include <string>
 
 #include "client_connection.h"
@@ -24,7 +25,9 @@ namespace fallbackd {
 class TlsHandshake final : public ClientConnection {
 public:
 	// @client must be non-blocking. Check ok() after construction.
-	TlsHandshake(UniqueFd client, const TlsContext &context);
+	// Holds @context: the SNI callback reads it until the handshake ends,
+	// even if a reload (SIGHUP) replaced the daemon's meanwhile.
+	TlsHandshake(UniqueFd client, std::shared_ptr<const TlsContext> context);
 	~TlsHandshake() override;
 
 	bool ok() const { return ssl_ != nullptr; }
@@ -53,6 +56,7 @@ public:
 
 private:
 	UniqueFd client_;
+	std::shared_ptr<const TlsContext> context_; // before ssl_: outlives it
 	SessionSecrets secret_; // before ssl_: outlives it
 	SslPtr ssl_;
 	int error_ = 0;
