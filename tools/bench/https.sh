@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash disable=SC2154 # sourced: here, out, servers, ko, rounds are guest.sh's
 # The HTTPS leg of the benchmark (sourced by tools/bench/guest.sh, after
 # servers.sh). https_leg PLACEMENT starts the three HTTPS servers on one test
 # certificate (tests/vm/tls_pki.sh: a.test, ECDSA P-256), checks their bytes

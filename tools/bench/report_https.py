@@ -95,8 +95,9 @@ def https_lines(hcells, settings, extra, hz_us_note=True):
           f"TlsTxSw rose by {tx if tx is not None else 'n/a'} and TlsRxSw by "
           f"{_extra_sum(extra, pl, 'nginx', 'https-ka', 'tls_rx_sw')} in its 1 KiB keep-alive runs "
           "(a count of sockets). "
-          + ("So Debian 12's OpenSSL 3.0.19 does turn kernel TLS on for nginx's sending side "
-             "(TLS 1.3: OpenSSL 3.0 sets transmit only; records are decrypted in userspace)."
+          + (f"So OpenSSL ({settings.get('openssl', '?').split(' (')[0]}) does turn kernel TLS on "
+             "for nginx's sending side (TLS 1.3: OpenSSL 3.0 sets transmit only; nginx decrypts "
+             "requests in userspace)."
              if tx else "So nginx encrypts in userspace: no socket got kernel TLS."))
         w("")
     w("| placement | cell | server | req/s | MB/s | spread | p99 ms | CPU us/req | server us/req "
