@@ -163,6 +163,44 @@ TEST(TlsContextLoad, CertificatesAndSniChoice)
 	EXPECT_EQ(tc->choose("unknown.test"), 0u);
 }
 
+// A reload (SIGHUP) carries the ticket keys over; the log line names each
+// certificate's file, names and notAfter.
+TEST(TlsContextLoad, ReloadKeepsTicketKeysAndSummarizes)
+{
+	const test::TestPki *pki = test::test_pki();
+	ASSERT_NE(pki, nullptr);
+	std::string error;
+	std::vector<TlsCertificateFiles> files = {
+		{pki->path("default.pem"), pki->path("default.key")},
+		{pki->path("example.pem"), pki->path("example.key")}};
+	auto first = TlsContext::load(files, error);
+	ASSERT_TRUE(first) << error;
+	auto fresh = TlsContext::load(files, error);
+	auto reloaded = TlsContext::load(files, error, first.get());
+	ASSERT_TRUE(fresh && reloaded) << error;
+	auto keys = [](const TlsContext &tc, size_t i) {
+		std::string k(80, '\0');
+		EXPECT_EQ(SSL_CTX_get_tlsext_ticket_keys(tc.certificates()[i].ctx.get(), k.data(),
+							 k.size()),
+			  1);
+		return k;
+	};
+	for (size_t i = 0; i < 2; i++) {
+		EXPECT_EQ(keys(*reloaded, i), keys(*first, i)) << i;
+		EXPECT_NE(keys(*fresh, i), keys(*first, i)) << i;
+	}
+	std::string s = reloaded->summary();
+	EXPECT_EQ(s.rfind("2 certificate(s): " + pki->path("default.pem") + " (default.test, until ",
+			  0),
+		  0u)
+		<< s;
+	EXPECT_NE(s.find("; " + pki->path("example.pem") + " (*.example.test, www.other.test, until "),
+		  std::string::npos)
+		<< s;
+	EXPECT_NE(s.find(" GMT)"), std::string::npos) << s;
+	EXPECT_EQ(s.find("EXPIRED"), std::string::npos) << s;
+}
+
 TEST(TlsContextLoad, ClearErrors)
 {
 	const test::TestPki *pki = test::test_pki();
