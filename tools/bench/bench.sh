@@ -11,7 +11,8 @@
 #                             [--no-https | --https-only] [--https-placement "pinned shared"]
 #
 # Full run (default: deb612, 3 rounds of 5 s, 6 sizes x 2 modes x 3 concurrencies x
-# 3 servers x 2 placements = 648 wrk runs, plus 24 for the access log's cost; ~90 min):
+# 3 servers x 2 placements = 648 wrk runs, plus 24 for the access log's cost and 27 for the
+# HTTPS leg; ~95 min):
 # raw results in build/bench/KERNEL/, the report in docs/benchmarks.md and
 # docs/img/bench-*.png.
 # --placement: pinned = each server on vCPU 0 with one worker, wrk -t1 on vCPU 1 (the
