@@ -143,40 +143,9 @@ EOF
 
 start_apache_tls() {
 	local A=/tmp/apache-tls M=/usr/lib/apache2/modules
-	mkdir -p $A/run $A/lock
-	cat > $A/apache.conf <<EOF
-ServerRoot /etc/apache2
-ServerName a.test
-DefaultRuntimeDir $A/run
-PidFile $A/run/httpd.pid
-Mutex file:$A/lock default
-ScoreBoardFile $A/run/scoreboard
-ErrorLog $A/error.log
-LogLevel warn
-User www-data
-Group www-data
-LoadModule mpm_event_module $M/mod_mpm_event.so
-LoadModule authz_core_module $M/mod_authz_core.so
-LoadModule mime_module $M/mod_mime.so
-LoadModule dir_module $M/mod_dir.so
+	apache_conf $A a.test "${HTTPS_PORT[apache]}" "\
 LoadModule socache_shmcb_module $M/mod_socache_shmcb.so
 LoadModule ssl_module $M/mod_ssl.so
-TypesConfig /etc/mime.types
-Listen 127.0.0.1:${HTTPS_PORT[apache]}
-StartServers 4
-ServerLimit 4
-ThreadsPerChild 64
-MaxRequestWorkers 256
-MinSpareThreads 64
-MaxSpareThreads 256
-MaxConnectionsPerChild 0
-ListenBacklog 1024
-KeepAlive On
-MaxKeepAliveRequests 0
-KeepAliveTimeout 60
-EnableSendfile On
-EnableMMAP On
-HostnameLookups Off
 SSLEngine on
 SSLCertificateFile $PKI/a.pem
 SSLCertificateKeyFile $PKI/a.key
@@ -184,18 +153,7 @@ SSLProtocol -all +TLSv1.3
 SSLCipherSuite TLSv1.3 TLS_AES_128_GCM_SHA256
 SSLOpenSSLConfCmd Curves X25519
 SSLSessionCache none
-SSLRandomSeed startup builtin
-DocumentRoot $WWW
-<Directory />
-    AllowOverride None
-    Require all denied
-</Directory>
-<Directory $WWW>
-    Options None
-    AllowOverride None
-    Require all granted
-</Directory>
-EOF
+SSLRandomSeed startup builtin"
 	cp $A/apache.conf "$out/conf/apache-https-$PLACEMENT.conf"
 	on_server_cpus apache2 -f $A/apache.conf -k start || { cat $A/error.log; die "apache (TLS) start"; }
 	if [[ $PLACEMENT == pinned ]]; then

@@ -158,6 +158,17 @@ def https_lines(hcells, settings, extra, hz_us_note=True):
     return out, verdicts
 
 
+def cell_problems(where, d, rounds):
+    """What is wrong with one server's cell (d: its aggregate), for --check."""
+    if not d:
+        return [f"{where}: no result"]
+    if d["n"] != rounds:
+        return [f"{where}: {d['n']} of {rounds} rounds"]
+    if d["requests"] <= 0 or d["errors"]["status"]:
+        return [f"{where}: no requests or non-2xx answers"]
+    return []
+
+
 def https_check(hrows, hcells, settings, extra):
     """Problems with the HTTPS leg's runs (make check fails on any)."""
     problems = []
@@ -176,12 +187,7 @@ def https_check(hrows, hcells, settings, extra):
             for srv in [s for s in servers if s in only]:
                 d = hcells.get((pl, wl), {}).get(srv)
                 where = f"HTTPS {srv} {pl} {wl}"
-                if not d:
-                    problems.append(f"{where}: no result")
-                elif d["n"] != rounds:
-                    problems.append(f"{where}: {d['n']} of {rounds} rounds")
-                elif d["requests"] <= 0 or d["errors"]["status"]:
-                    problems.append(f"{where}: no requests or non-2xx answers")
+                problems += cell_problems(where, d, rounds)
                 if srv == "khttpd":
                     for r in range(1, rounds + 1):
                         e = extra.get((pl, srv, wl, r))

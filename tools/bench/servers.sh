@@ -205,13 +205,16 @@ stop_floor() {
 }
 
 # ---- Apache httpd, event MPM ----
-start_apache() {
-	A=/tmp/apache
+# apache_conf DIR NAME PORT [EXTRA]: the benchmark's Apache configuration
+# (state under DIR, listening on PORT) into DIR/apache.conf; EXTRA: lines
+# added before the document root (mod_ssl and its directives for the
+# HTTPS leg, tools/bench/https.sh).
+apache_conf() {
+	local A=$1 name=$2 port=$3 extra=${4:-} M=/usr/lib/apache2/modules
 	mkdir -p $A/run $A/lock
-	M=/usr/lib/apache2/modules
 	cat > $A/apache.conf <<EOF
 ServerRoot /etc/apache2
-ServerName localhost
+ServerName $name
 DefaultRuntimeDir $A/run
 PidFile $A/run/httpd.pid
 Mutex file:$A/lock default
@@ -225,7 +228,7 @@ LoadModule authz_core_module $M/mod_authz_core.so
 LoadModule mime_module $M/mod_mime.so
 LoadModule dir_module $M/mod_dir.so
 TypesConfig /etc/mime.types
-Listen 127.0.0.1:${PORT[apache]}
+Listen 127.0.0.1:$port
 # event MPM sized for 256 concurrent connections; pinned, every process and
 # thread inherits the parent's affinity (started under taskset -c 0)
 StartServers 4
@@ -248,6 +251,7 @@ EnableMMAP On
 FileETag MTime Size
 HostnameLookups Off
 # no access log (mod_log_config is built in; no CustomLog configured)
+$extra
 DocumentRoot $WWW
 <Directory />
     AllowOverride None
@@ -260,6 +264,11 @@ DocumentRoot $WWW
 </Directory>
 DirectoryIndex index.html
 EOF
+}
+
+start_apache() {
+	A=/tmp/apache
+	apache_conf $A localhost "${PORT[apache]}"
 	cp $A/apache.conf "$out/conf/apache.conf"
 	on_server_cpus apache2 -f $A/apache.conf -k start || { cat $A/error.log; die "apache start"; }
 	if [[ $PLACEMENT == pinned ]]; then
