@@ -242,6 +242,13 @@ long khttpd_cold_prefix(struct kh_conn *kc, struct file *file, loff_t pos, u64 l
 	return khttpd_cold_read_queue(c, file, pos, len) ? len : -EAGAIN;
 }
 
+bool khttpd_cold_pending(struct kh_conn *kc)
+{
+	struct khttpd_conn *c = container_of(kc, struct khttpd_conn, kc);
+
+	return smp_load_acquire(&c->cold_read) || c->cold_read_end;
+}
+
 void khttpd_cold_read_forget(struct khttpd_conn *c)
 {
 	lockdep_assert_held(&c->w->lock);

@@ -26,6 +26,12 @@ void khttpd_cold_read_flush(void);
  */
 long khttpd_cold_prefix(struct kh_conn *kc, struct file *file, loff_t pos, u64 len);
 
+/*
+ * Whether a read for @kc is in flight, or ended and not yet followed by
+ * the send it was for: the send must then go through khttpd_cold_prefix.
+ */
+bool khttpd_cold_pending(struct kh_conn *kc);
+
 /* @c goes away: its read, if any, must not kick it. Under c->w->lock. */
 void khttpd_cold_read_forget(struct khttpd_conn *c);
 

@@ -44,6 +44,18 @@ void khttpd_log_handover(struct kh_conn *conn, const struct kh_request_log *log,
  */
 struct socket *khttpd_conn_take_sock(struct kh_conn *conn);
 
+/*
+ * kapi_file.c: whether @file's cached pages may be read (kh_file_read) and
+ * sent (kh_conn_send_file) straight from the page cache, without the file
+ * system's read path. Only on local file systems whose read path adds
+ * nothing to up-to-date cached pages: NFS, CIFS, FUSE and the like
+ * revalidate their pages there, and overlayfs reads through another
+ * file. The permission checks were made at the open (kh_open_path, as
+ * the server's unprivileged identity), and the open-file cache drops an
+ * entry whose ctime changed (a chmod or a relabel).
+ */
+bool khttpd_page_cache_is_truth(struct file *file);
+
 struct khttpd_file_cache;
 
 struct kh_root {

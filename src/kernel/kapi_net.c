@@ -13,10 +13,13 @@
 #include <linux/version.h>
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 5, 0)
 #include <linux/bvec.h>
+#include <linux/pagemap.h>
+#include <linux/pagevec.h>
 #endif
 
 #include "cold_read.h"
 #include "kapi_kernel.h"
+#include "server_internal.h" /* the worker's send batch */
 #include "tls.h"
 
 /* Never blocks: the core waits for socket events instead (server.c). */
@@ -129,6 +132,70 @@ static int khttpd_splice_actor(struct pipe_inode_info *pipe,
 }
 #endif
 
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 5, 0)
+/*
+ * The page cache straight to TCP, without the pipe: one batched lookup of
+ * the folios from @pos (filemap_get_folios_contig, a reference on each),
+ * and one sendmsg(MSG_SPLICE_PAGES) of up to a batch (31 folios), in which
+ * TCP takes its own references, as the floor does with its prebuilt pages
+ * (tools/bench/floor). The splice path looks every page up twice (the
+ * cached-prefix check, then the file system's splice_read into the pipe)
+ * and sends 16 pages per call; this looks once and sends 31 folios (or
+ * more bytes, with large folios) per call.
+ *
+ * Only where the page cache is the file's truth (khttpd_page_cache_is_truth,
+ * kapi_file.c); other file systems keep the splice path, which goes
+ * through them.
+ *
+ * Returns the bytes sent (maybe short), 0 if the folio at @pos is not in
+ * the page cache, up to date (the caller takes the cold path), or a
+ * negative errno from TCP (-EAGAIN: no send space).
+ */
+static long khttpd_send_cached(struct kh_conn *kc, struct file *file, loff_t pos,
+			       u64 len, bool more)
+{
+	struct khttpd_send_batch *b = &container_of(kc, struct khttpd_conn, kc)->w->send_batch;
+	struct address_space *mapping = file->f_mapping;
+	struct folio_batch *fbatch = &b->folios;
+	struct bio_vec *bvec = b->bvec;
+	struct msghdr msg = { .msg_flags = MSG_DONTWAIT | MSG_NOSIGNAL | MSG_SPLICE_PAGES };
+	pgoff_t index = pos >> PAGE_SHIFT;
+	size_t total = 0;
+	unsigned int i, nr = 0;
+	long ret;
+
+	/* Shrunk under us: the splice path meets the end and says so. */
+	if (pos + len > i_size_read(file_inode(file)))
+		return 0;
+	folio_batch_init(fbatch);
+	filemap_get_folios_contig(mapping, &index, (pos + len - 1) >> PAGE_SHIFT, fbatch);
+	for (i = 0; i < folio_batch_count(fbatch) && total < len; i++) {
+		struct folio *folio = fbatch->folios[i];
+		loff_t at = pos + total;
+		size_t off, seg;
+
+		/* Not read in yet, or truncated since the lookup. */
+		if (!folio_test_uptodate(folio) || READ_ONCE(folio->mapping) != mapping ||
+		    at < folio_pos(folio) || at >= folio_pos(folio) + folio_size(folio))
+			break;
+		off = at - folio_pos(folio);
+		seg = min_t(u64, folio_size(folio) - off, len - total);
+		bvec_set_folio(&bvec[nr++], folio, seg, off);
+		total += seg;
+	}
+	if (!nr) {
+		folio_batch_release(fbatch);
+		return 0;
+	}
+	if (more || total < len)
+		msg.msg_flags |= MSG_MORE;
+	iov_iter_bvec(&msg.msg_iter, ITER_SOURCE, bvec, nr, total);
+	ret = sock_sendmsg(kc->sock, &msg);
+	folio_batch_release(fbatch); /* TCP holds its own references */
+	return ret;
+}
+#endif
+
 /*
  * Sends up to @len bytes; returns how many, or a negative errno. Only
  * what is in the page cache: pages that are not are read off the worker
@@ -141,8 +208,20 @@ long kh_conn_send_file(struct kh_conn *conn, struct kh_file *kf, kh_u64 offset,
 		.pos = offset,
 		.u.data = conn->sock,
 	};
-	long cached = khttpd_cold_prefix(conn, kh_to_file(kf), offset, len);
+	long cached;
 	ssize_t n;
+
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 5, 0)
+	if (khttpd_page_cache_is_truth(kh_to_file(kf)) && !khttpd_cold_pending(conn)) {
+		n = khttpd_send_cached(conn, kh_to_file(kf), offset, len, more);
+		if (n == -EAGAIN)
+			return -KH_EAGAIN;
+		if (n)
+			return n;
+		/* The first folio is not in: the cold path reads it off the worker. */
+	}
+#endif
+	cached = khttpd_cold_prefix(conn, kh_to_file(kf), offset, len);
 
 	if (cached < 0)
 		return cached == -EAGAIN ? -KH_EAGAIN : cached;

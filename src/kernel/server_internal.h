@@ -7,18 +7,20 @@
  * One header rather than a conn.h and a listener.h: the three share one
  * set of data structures (a worker owns its listener and its connections,
  * and both point back at it), so split headers would each need the other's
- * types. Nothing else in the module includes it: the rest sees the server
- * through khttpd.h, and the hand-over (kapi_handover.c) through
- * kapi_kernel.h's khttpd_conn_take_sock(). limits.c (the connection
- * limits, checked by the listener) is the fourth file behind it.
+ * types. limits.c (the connection limits, checked by the listener) is the
+ * fourth file behind it; the kapi_*.c files, cold_read.c and tls.c reach
+ * a connection's worker and counters through it. The rest of the module
+ * sees the server through khttpd.h.
  */
 #ifndef KHTTPD_SERVER_INTERNAL_H
 #define KHTTPD_SERVER_INTERNAL_H
 
 #include <linux/atomic.h>
+#include <linux/bvec.h>
 #include <linux/completion.h>
 #include <linux/list.h>
 #include <linux/net.h>
+#include <linux/pagevec.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
@@ -113,6 +115,12 @@ struct khttpd_worker {
 	/* Its listeners' own sk_data_ready: one for all, since every TCP
 	 * socket is born with the same one. */
 	void (*saved_listener_ready)(struct sock *sk);
+	/* kapi_net.c's folios for one send from the page cache and their
+	 * bio_vecs: here, not on the stack (750 bytes). */
+	struct khttpd_send_batch {
+		struct folio_batch folios;
+		struct bio_vec bvec[PAGEVEC_SIZE];
+	} send_batch;
 	void *scratch_mem; /* the core's scratch block, shared by its connections */
 	struct khttpd_worker_scratch *scratch; /* set up in it, once */
 	char *io_spare[KHTTPD_IO_SPARES]; /* free connection buffers */

@@ -254,6 +254,38 @@ test_serving() {
 	got=$(curl -s -I $URL/sparse.bin | tr -d '\r' | grep -i '^Content-Length' | cut -d' ' -f2)
 	expect_eq "1 GiB sparse file: HEAD length" 1073741824 "$got"
 	rm "$WWW/sparse.bin"
+	# A file cut short while its answer is being sent: the answer is cut
+	# short too (what TCP already holds, then the close), never padded
+	# with zeros or with another file's bytes, and the worker goes on.
+	head -c 8388608 /dev/urandom > "$WWW/shrinks.bin"
+	chmod a+r "$WWW/shrinks.bin"
+	cp "$WWW/shrinks.bin" /tmp/shrinks.orig
+	got=$(python3 - "$PORT" "$WWW/shrinks.bin" <<'PYCLIENT'
+import os, socket, sys, time
+port, path = int(sys.argv[1]), sys.argv[2]
+s = socket.create_connection(("127.0.0.1", port))
+s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 65536)
+s.sendall(b"GET /shrinks.bin HTTP/1.1\r\nHost: x\r\n\r\n")
+data = b""
+while b"\r\n\r\n" not in data:
+    data += s.recv(65536)
+head, body = data.split(b"\r\n\r\n", 1)
+time.sleep(1)  # the server fills what the socket takes, then waits
+os.truncate(path, 4096)
+s.settimeout(30)
+while True:
+    b = s.recv(1 << 20)
+    if not b:
+        break
+    body += b
+orig = open("/tmp/shrinks.orig", "rb").read()
+print("short" if len(body) < len(orig) else "full", "same" if body == orig[:len(body)] else "differs")
+PYCLIENT
+)
+	expect_eq "a file cut short while sent: the answer ends early, every byte the file's" \
+		"short same" "$got"
+	expect_eq "a file cut short while sent: the server still serves" 200 "$(status /one.txt)"
+	rm -f "$WWW/shrinks.bin" /tmp/shrinks.orig
 	local etag
 	etag=$(curl -s -D - -o /dev/null $URL/1m.bin | tr -d '\r' | grep -i '^ETag:' | cut -d' ' -f2)
 	check "ETag present" test -n "$etag"
