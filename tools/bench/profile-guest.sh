@@ -15,12 +15,17 @@
 # cpu-clock sampling (-a) only ever sees the idle task, and attaching to
 # running tasks (-p) fails; counts and traced times work.
 #
-# Usage: profile-guest.sh --ko KO [--server khttpd|nginx|apache] [--size BYTES]
+# Usage: profile-guest.sh --ko KO [--server khttpd|nginx|apache|floor] [--size BYTES]
 #                         [--mode keepalive|close] [--conc N] [--duration SEC]
+#                         [--placement shared|pinned] [--floor FLOOR_KO]
+# --placement: as the benchmark's (tools/bench/servers.sh); pinned = the server
+# on vCPU 0 with one worker and wrk -t1 on vCPU 1, so the server's CPU time per
+# request is its own. --server floor: the TCP floor (tools/bench/floor,
+# --floor KO) answering --size bytes, for a profile side by side with khttpd's.
 set -uo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
-ko='' server=khttpd size=1024 mode=keepalive conc=32 duration=10
+ko='' server=khttpd size=1024 mode=keepalive conc=32 duration=10 placement=shared floor_ko=''
 while [[ $# -gt 0 ]]; do
 	case $1 in
 	--ko) ko=$2; shift 2 ;;
@@ -29,12 +34,17 @@ while [[ $# -gt 0 ]]; do
 	--mode) mode=$2; shift 2 ;;
 	--conc) conc=$2; shift 2 ;;
 	--duration) duration=$2; shift 2 ;;
+	--placement) placement=$2; shift 2 ;;
+	--floor) floor_ko=$2; shift 2 ;;
 	*) echo "profile-guest.sh: unknown argument $1" >&2; exit 2 ;;
 	esac
 done
 out=${KHTTPD_OUT:?not in a khttpd VM}
 WWW=/tmp/www
-declare -A PORT=([khttpd]=8081 [apache]=8082 [nginx]=8083)
+declare -A PORT=([khttpd]=8081 [apache]=8082 [nginx]=8083 [floor]=8085)
+[[ $placement == shared || $placement == pinned ]] || { echo "profile-guest.sh: --placement shared or pinned" >&2; exit 2; }
+# shellcheck disable=SC2034 # read by servers.sh
+PLACEMENT=$placement FLOOR_KO=$floor_ko
 log() { echo "profile-guest: $*"; }
 die() { log "ERROR: $*"; exit 1; }
 mkdir -p "$out/conf" "$WWW"
@@ -50,6 +60,7 @@ case $server in
 khttpd) [[ -f $ko ]] || die "--ko FILE required"; start_khttpd "$ko" ;;
 apache) start_apache ;;
 nginx) start_nginx ;;
+floor) [[ -f $floor_ko ]] || die "--floor FILE required"; floor_size "$size" ;;
 *) die "unknown server $server" ;;
 esac
 sleep 1
@@ -59,11 +70,12 @@ curl -sf -o /dev/null "$url" || die "$server does not serve $url"
 script=/tmp/wrk.lua
 : > $script
 [[ $mode == close ]] && echo 'wrk.headers["Connection"] = "close"' > $script
-wt=$(( conc < 2 ? 1 : 2 ))
+wt=$(( conc < 2 ? 1 : 2 )) wrk=(wrk)
+[[ $placement == pinned ]] && wt=1 wrk=(taskset -c 1 wrk)
 wrk_run() { # wrk_run OUTFILE [PREFIX...]: one wrk run of $duration s
 	local f=$1
 	shift
-	"$@" wrk -t"$wt" -c"$conc" -d"${duration}s" --latency -s $script "$url" > "$f" 2>&1
+	"$@" "${wrk[@]}" -t"$wt" -c"$conc" -d"${duration}s" --latency -s $script "$url" > "$f" 2>&1
 }
 requests() { awk '/requests in/ {print $1}' "$1"; }
 
@@ -75,6 +87,7 @@ case $server in # the server's own threads or processes
 khttpd) spids=$(pgrep '^khttpd/') ;;
 apache) spids=$(pgrep -x apache2) ;;
 nginx) spids=$(pgrep -x nginx) ;;
+floor) spids=$(floor_kthreads) ;;
 esac
 task_ticks() { local p; for p in $spids; do awk '{print $14 + $15}' /proc/$p/stat; done | awk '{s += $1} END {print s + 0}'; }
 read -r b0 t0 <<< "$(cpu_now)"
@@ -121,6 +134,7 @@ echo nop > $T/current_tracer
 echo 32768 > $T/buffer_size_kb
 : > $T/set_ftrace_filter
 [[ $server == khttpd ]] && echo ':mod:khttpd' >> $T/set_ftrace_filter
+[[ $server == floor ]] && echo ':mod:khttpd_floor' >> $T/set_ftrace_filter
 for f in tcp_sendmsg tcp_recvmsg splice_direct_to_actor tcp_v4_rcv try_to_wake_up \
 	kmem_cache_alloc_noprof kmem_cache_free __kmalloc_noprof kfree inet_accept \
 	tcp_close do_epoll_wait do_sendfile __x64_sys_sendfile64 __x64_sys_writev \
@@ -139,7 +153,7 @@ python3 "$here/ftrace_times.py" --requests "$n" < $T/trace > "$out/times.txt" ||
 echo nop > $T/current_tracer
 stop_servers
 {
-	echo "== $server, $mode, $size-byte file, c=$conc, $duration s per run =="
+	echo "== $server, $mode, $size-byte file, c=$conc, $duration s per run, $placement placement =="
 	cat "$out/cpu.txt"
 	echo
 	cat "$out/events.txt"

@@ -10,16 +10,18 @@
 #       requests divided by N, so set-up costs drop out. Output in
 #       build/profile/core-MODE-SIZE/ (callgrind.out.*, report.txt).
 #
-#   tools/bench/profile.sh kernel [--kernel deb612|deb61] [--server khttpd|nginx|apache]
+#   tools/bench/profile.sh kernel [--kernel deb612|deb61] [--server khttpd|nginx|apache|floor]
 #                                 [--size BYTES] [--mode keepalive|close] [--conc N]
-#                                 [--duration SEC]
+#                                 [--duration SEC] [--placement shared|pinned]
 #       In a VM (tools/bench/profile-guest.sh): drives the server with wrk
 #       and reports, per request: guest CPU time and wrk's share of it; events
 #       counted with perf stat (syscalls, context switches, wake-ups,
 #       softirqs, slab/page allocations, packets); and calls and time per
 #       call of khttpd's and the kernel's request-path functions from the
-#       function_graph tracer. Output: build/profile/kernel-SERVER-MODE-SIZE-cN/
-#       profile.txt. (Sampling does not work under TCG: no hardware counters,
+#       function_graph tracer. Output: build/profile/kernel-SERVER-MODE-SIZE-cN[-pinned]/
+#       profile.txt. --placement pinned: the benchmark's pinned placement (the
+#       server on vCPU 0 with one worker, wrk on vCPU 1); --server floor: the
+#       TCP floor (tools/bench/floor) in the same cell, to set beside khttpd's. (Sampling does not work under TCG: no hardware counters,
 #       and perf's cpu-clock samples only the idle task.)
 set -euo pipefail
 
@@ -32,6 +34,7 @@ what=${1:-}
 }
 shift
 requests=20000 size=1024 mode=keepalive kernel=deb612 server=khttpd conc=32 duration=10
+placement=shared
 while [[ $# -gt 0 ]]; do
 	case $1 in
 	--requests) requests=$2; shift 2 ;;
@@ -41,6 +44,7 @@ while [[ $# -gt 0 ]]; do
 	--server) server=$2; shift 2 ;;
 	--conc) conc=$2; shift 2 ;;
 	--duration) duration=$2; shift 2 ;;
+	--placement) placement=$2; shift 2 ;;
 	*) echo "profile.sh: unknown argument $1" >&2; exit 2 ;;
 	esac
 done
@@ -115,15 +119,21 @@ EOF
 }
 
 profile_kernel() {
-	local out=$root/build/profile/kernel-$server-$mode-$size-c$conc
+	local out=$root/build/profile/kernel-$server-$mode-$size-c$conc floor=()
+	[[ $placement == pinned ]] && out+=-pinned
 	tools/setup-host.sh
 	tools/build-module.sh "$kernel"
+	if [[ $server == floor ]]; then
+		tools/bench/floor/build.sh "$kernel" > /dev/null
+		floor=(--floor "build/floor/$kernel/khttpd_floor.ko")
+	fi
 	rm -rf "$out"
 	mkdir -p "$out"
 	local rc=0
 	tools/vm/run.sh --kernel "$kernel" --mem 3072 --out "$out" --timeout 1800 -- \
 		tools/bench/profile-guest.sh --ko "build/kmod/$kernel/khttpd.ko" --server "$server" \
 		--size "$size" --mode "$mode" --conc "$conc" --duration "$duration" \
+		--placement "$placement" "${floor[@]}" \
 		> "$out/console.log" 2>&1 || rc=$?
 	grep -E '^(profile-guest|run.sh):' "$out/console.log" | tail -n 5
 	[[ $rc == 0 ]] || { echo "profile.sh: VM run failed (exit $rc), see $out/console.log" >&2; exit 1; }

@@ -263,7 +263,8 @@ def summarize(rows, hz=100, workloads=False):
                 "cpus": num(rs[0].get("cpus") or "nan"),
                 "by_round": {int(r["round"]): {"rps": num(r["rps"]), "mbps": num(r["mbps"]),
                                                "p99_ms": num(r["p99_us"]) / 1000,
-                                               "cpu_us": num(r["cpu_us_per_req"])} for r in rs},
+                                               "cpu_us": num(r["cpu_us_per_req"]),
+                                               "srv_us": srv_us_per_req(r, hz)} for r in rs},
                 "runs": rs,
                 "requests": sum(int(r["requests"]) for r in rs),
                 "errors": {k: sum(int(r["err_" + k]) for r in rs)
@@ -461,7 +462,7 @@ def target_row(cells, placement, target, every_round):
         why = "not measured"
         if peer == FLOOR_SERVER and k:
             why = "not measured (no TCP-floor module yet: issue 16, item 3)"
-        return f"| {label} | {goal_text} | {why} | | | | | |", None
+        return f"| {label} | {goal_text} | {why} | | | | | | |", None
     r = ratio(k[field], p[field])
     rr = round_ratios(k, p, field)
     if every_round and rr:
@@ -471,16 +472,24 @@ def target_row(cells, placement, target, every_round):
         met = r >= goal if higher else r <= goal
     paired = f"{fmt_rounds(rr)} (median {statistics.median(rr):.2f})" if rr else ""
     bound = wrk_bound(k, p, placement) if field == "rps" else ""
+    # What each server's own CPU time per request allows: the peer's over khttpd's,
+    # per round (the ratio the servers would show if the client were not the limit).
+    cap = [x for x in round_ratios(p, k, "srv_us") if x == x]
+    capacity = f"{fmt_rounds(cap)} (median {statistics.median(cap):.2f})" if cap else "n/a"
+    if field == "p99_ms":
+        capacity = ""
     return (f"| {label} | {goal_text} | {fmt_ratio(r)} | {paired} | {fmt(k[field])} {UNITS[field]} "
-            f"| {fmt(p[field])} {UNITS[field]} | {'yes' if met else '**no**'} | {bound} |"), met
+            f"| {fmt(p[field])} {UNITS[field]} | {'yes' if met else '**no**'} | {bound} "
+            f"| {capacity} |"), met
 
 
 def targets(cells):
     """Markdown lines: each target with its measured ratio, met or not; and a list of
     (placement, label, met) for the summary main() prints."""
     placements = axes(cells)[0]
-    header = ["| target | goal | ratio | per round | khttpd | peer | met | wrk bound |",
-              "|---|--:|--:|--:|--:|--:|---|--:|"]
+    header = ["| target | goal | ratio | per round | khttpd | peer | met | wrk bound "
+              "| server CPU per request: peer / khttpd, per round |",
+              "|---|--:|--:|--:|--:|--:|---|--:|--:|"]
     verdicts = []
     out = ["### Targets (issue 16): pinned placement, every round", "",
            "Judged with each server on vCPU 0 alone and wrk on vCPU 1, so that no server "
@@ -488,7 +497,12 @@ def targets(cells):
            "per round = the ratio within each round, lowest-highest (both servers of a round "
            "share the machine's state); **met only if every round reaches the goal**. "
            "wrk bound = the highest req/s ratio any server could reach here: wrk, on its one "
-           "vCPU, needs its own CPU time per request (median of khttpd's rounds).", ""]
+           "vCPU, needs its own CPU time per request (median of khttpd's rounds); a goal "
+           "above it cannot be met in this placement by any server. Server CPU per request "
+           "= the server's own threads' CPU time (utime + stime) per request, the peer's "
+           "over khttpd's in each round: how many times more requests khttpd's vCPU could "
+           "serve than the peer's if the client were not the limit (softirq work counts "
+           "for whichever task it interrupted).", ""]
     out += header
     if "pinned" in placements:
         for tgt in PINNED_TARGETS + [FLOOR_TARGET]:
@@ -497,7 +511,7 @@ def targets(cells):
             if met is not None:
                 verdicts.append(("pinned", tgt[0], met))
     else:
-        out.append("| (no pinned run in these results) | | | | | | | |")
+        out.append("| (no pinned run in these results) | | | | | | | | |")
     out += ["", "### Earlier targets: shared placement, medians", "",
             "The first performance push's targets, judged as they were then: servers and wrk "
             "on both vCPUs (wrk -t2), by the medians of the rounds. wrk bound: 2 vCPUs given "
@@ -510,7 +524,7 @@ def targets(cells):
             if met is not None:
                 verdicts.append(("shared", tgt[0], met))
     else:
-        out.append("| (no shared run in these results) | | | | | | | |")
+        out.append("| (no shared run in these results) | | | | | | | | |")
     # p99 over the whole matrix, for the record
     for pl in placements:
         n = better = 0
