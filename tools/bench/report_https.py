@@ -136,8 +136,12 @@ def https_lines(hcells, settings, extra, hz_us_note=True):
     verdicts = []
     w("#### HTTPS targets (issue 14), judged in every round")
     w("")
-    w("| placement | target | khttpd / nginx per round | verdict |")
-    w("|---|---|--:|---|")
+    w("Server CPU per request = the peer's own CPU time per request over khttpd's (worker and "
+      "daemon), per round: how many times more of this cell's requests khttpd's vCPU could "
+      "serve if the client were not the limit (in the pinned placement wrk's one vCPU often is).")
+    w("")
+    w("| placement | target | khttpd / nginx per round | verdict | server CPU per request: nginx / khttpd, per round |")
+    w("|---|---|--:|---|--:|")
     for pl in placements:
         for wl, peer, field, want, label in HTTPS_TARGETS:
             cell = hcells.get((pl, wl), {})
@@ -152,7 +156,9 @@ def https_lines(hcells, settings, extra, hz_us_note=True):
                      + ("" if max(rr) < want else f" (met in {sum(x >= want for x in rr)} of {len(rr)} rounds)"))
             else:
                 v = "NOT MET: no round"
-            w(f"| {pl} | {label} | {' '.join(f'{x:.2f}' for x in rr)} | {v} |")
+            cap = [x for x in _rounds(cell[peer], cell["khttpd"], "srv_us") if x == x]
+            w(f"| {pl} | {label} | {' '.join(f'{x:.2f}' for x in rr)} | {v} "
+              f"| {' '.join(f'{x:.2f}' for x in cap) or 'n/a'} |")
             verdicts.append((pl, "HTTPS " + label, met))
     w("")
     return out, verdicts
