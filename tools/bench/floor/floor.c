@@ -227,7 +227,9 @@ static int floor_send(struct floor_conn *c)
 			size_t pos = c->off + done;
 			size_t pg_off = pos & ~PAGE_MASK;
 			size_t seg = min_t(size_t, PAGE_SIZE - pg_off, left - done);
-			int flags = msg.msg_flags | (done + seg < left ? MSG_MORE : 0);
+			/* As the kernel's sendfile: push once, after the last page. */
+			int flags = msg.msg_flags |
+				    (done + seg < left ? MSG_MORE | MSG_SENDPAGE_NOTLAST : 0);
 			int n = kernel_sendpage(c->sock, floor_pages[v][pos >> PAGE_SHIFT],
 						pg_off, seg, flags);
 
