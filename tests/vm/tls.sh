@@ -250,6 +250,73 @@ test_resumption() {
 	done
 }
 
+# serial_of NAME: the serial of the certificate the server sends for SNI NAME.
+serial_of() {
+	echo | timeout 20 openssl s_client -connect 127.0.0.1:443 -servername "$1" 2> /dev/null |
+		openssl x509 -noout -serial 2> /dev/null
+}
+
+# A renewed certificate, as certbot's deploy hook hands it over (`systemctl
+# reload khttpd-fallbackd` sends SIGHUP): new handshakes get it, a
+# connection the kernel already serves goes on, and a broken file leaves
+# the daemon serving what it had.
+# wait_log PATTERN N: until the daemon's log has N lines with PATTERN (10 s).
+wait_log() {
+	for _ in $(seq 50); do
+		[ "$(grep -c "$1" "$DLOG")" -ge "$2" ] && return 0
+		sleep 0.2
+	done
+	return 1
+}
+
+test_reload_certs() {
+	local old new pid
+	old=$(serial_of a.test)
+	check "a.test's certificate has a serial" test -n "$old"
+	tcurl --limit-rate 256K -o /tmp/across.bin https://a.test/1m.bin &
+	pid=$!
+	sleep 1
+	(
+		cd $PKI || exit 1
+		openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+			-keyout a2.key -out a2.csr -subj /CN=a.test &&
+		openssl x509 -req -in a2.csr -CA ca.pem -CAkey ca.key -CAcreateserial \
+			-days 2 -extfile a.ext -out a2.pem
+	) >> $PKI/pki.log 2>&1
+	cp $PKI/a.pem $PKI/a1.pem
+	cp $PKI/a.key $PKI/a1.key
+	cp $PKI/a2.key $PKI/a.key
+	cp $PKI/a2.pem $PKI/a.pem
+	kill -HUP "$DPID"
+	check "SIGHUP: the reload is logged" wait_log 'SIGHUP: TLS reloaded' 1
+	new=$(serial_of a.test)
+	check "SIGHUP: new handshakes get the renewed certificate" \
+		test -n "$new" -a "$new" != "$old"
+	expect_eq "SIGHUP: the renewed certificate verifies, and serves" "hello over tls" \
+		"$(tcurl https://a.test/hello.txt)"
+	expect_eq "SIGHUP: b.test keeps its certificate" b.test "$(subject_of b.test)"
+	wait "$pid"
+	expect_eq "SIGHUP: a download adopted before it completes" \
+		"$(sha256sum < "$WWW/1m.bin" | cut -d' ' -f1)" \
+		"$(sha256sum < /tmp/across.bin | cut -d' ' -f1)"
+	rm -f /tmp/across.bin
+	echo 'not a certificate' > $PKI/a.pem
+	kill -HUP "$DPID"
+	check "SIGHUP with a broken certificate: the failure is logged" \
+		wait_log 'SIGHUP: TLS reload failed' 1
+	check "SIGHUP with a broken certificate: the daemon lives" kill -0 "$DPID"
+	expect_eq "SIGHUP with a broken certificate: the last good one is still served" \
+		"$new" "$(serial_of a.test)"
+	expect_eq "SIGHUP with a broken certificate: still serving" "hello over tls" \
+		"$(tcurl https://a.test/hello.txt)"
+	# The original pair back, for the sections after this one.
+	cp $PKI/a1.key $PKI/a.key
+	cp $PKI/a1.pem $PKI/a.pem
+	kill -HUP "$DPID"
+	check "SIGHUP: reloaded again" wait_log 'SIGHUP: TLS reloaded' 2
+	expect_eq "SIGHUP: the original certificate back" "$old" "$(serial_of a.test)"
+}
+
 fds_of_daemon() { ls /proc/$DPID/fd | wc -l; }
 
 conns_settle() {
@@ -313,7 +380,8 @@ test_rmmod() {
 }
 
 run_sections test_setup test_no_daemon test_daemon_up test_static test_keepalive \
-	test_mixed test_sni_versions test_resumption test_hostile test_kill_daemon test_rmmod
+	test_mixed test_sni_versions test_resumption test_reload_certs test_hostile test_kill_daemon \
+	test_rmmod
 echo "# daemon log (tail):"
 tail -n 30 "$DLOG" | sed 's/^/#   /'
 summary
