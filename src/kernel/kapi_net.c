@@ -2,20 +2,18 @@
 /*
  * Connection I/O for the core: receive, send, send a file.
  */
+#include <linux/bvec.h>
 #include <linux/fs.h>
 #include <linux/minmax.h>
 #include <linux/net.h>
+#include <linux/pagemap.h>
+#include <linux/pagevec.h>
 #include <linux/sched.h>
 #include <linux/pipe_fs_i.h>
 #include <linux/socket.h>
 #include <linux/splice.h>
 #include <linux/uio.h>
 #include <linux/version.h>
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 5, 0)
-#include <linux/bvec.h>
-#include <linux/pagemap.h>
-#include <linux/pagevec.h>
-#endif
 
 #include "cold_read.h"
 #include "kapi_kernel.h"

@@ -120,14 +120,10 @@ fi
 [[ -n $workloads ]] && head -c "$WL_SIZE" /dev/urandom > "$WWW/$(fname "$WL_SIZE")"
 chmod -R a+rX "$WWW"
 
-# ---- loopback tuning: many short connections in close mode ----
-echo "1024 65535" > /proc/sys/net/ipv4/ip_local_port_range
-echo 1 > /proc/sys/net/ipv4/tcp_tw_reuse
-ulimit -n 65536
-
-# ---- the servers (tools/bench/servers.sh) ----
+# ---- the servers (tools/bench/servers.sh), loopback tuned for them ----
 . "$here/servers.sh"
 . "$here/https.sh"
+loopback_tuning
 
 # ---- which log-cost variants can run ----
 log_cell() { in_list "$1" "$log_sizes" && in_list "$2" "$log_concs" && in_list "$3" "$log_modes"; }

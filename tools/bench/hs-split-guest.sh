@@ -25,11 +25,9 @@ die() { log "ERROR: $*"; exit 1; }
 mkdir -p "$out/conf" "$WWW"
 head -c 1024 /dev/urandom > "$WWW/f.bin"
 chmod -R a+rX "$WWW"
-echo "1024 65535" > /proc/sys/net/ipv4/ip_local_port_range
-echo 1 > /proc/sys/net/ipv4/tcp_tw_reuse
-ulimit -n 65536
 . "$here/servers.sh"
 . "$here/https.sh"
+loopback_tuning
 https_setup_once
 KHTTPD_TLS_PORT=${HTTPS_PORT[khttpd]} start_khttpd "$ko"
 start_tls_daemon

@@ -50,12 +50,10 @@ die() { log "ERROR: $*"; exit 1; }
 mkdir -p "$out/conf" "$WWW"
 head -c "$size" /dev/urandom > "$WWW/f.bin"
 chmod -R a+rX "$WWW"
-echo "1024 65535" > /proc/sys/net/ipv4/ip_local_port_range
-echo 1 > /proc/sys/net/ipv4/tcp_tw_reuse
-ulimit -n 65536
 echo -1 > /proc/sys/kernel/perf_event_paranoid
 
 . "$here/servers.sh"
+loopback_tuning
 case $server in
 khttpd) [[ -f $ko ]] || die "--ko FILE required"; start_khttpd "$ko" ;;
 apache) start_apache ;;

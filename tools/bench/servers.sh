@@ -31,6 +31,15 @@ STATUS=/proc/net/khttpd/status
 PLACEMENT=${PLACEMENT:-shared}
 LOGD_PID=
 
+# loopback_tuning: what many short connections on loopback need (close mode,
+# c=10,000): the whole ephemeral port range, TIME_WAIT reuse, enough fds.
+# The caller's shell gets the fd limit, so call it, not in a subshell.
+loopback_tuning() {
+	echo "1024 65535" > /proc/sys/net/ipv4/ip_local_port_range
+	echo 1 > /proc/sys/net/ipv4/tcp_tw_reuse
+	ulimit -n 65536
+}
+
 # on_server_cpus CMD...: runs CMD where the placement puts servers.
 on_server_cpus() {
 	if [[ $PLACEMENT == pinned ]]; then taskset -c 0 "$@"; else "$@"; fi
