@@ -15,7 +15,9 @@
 #include <linux/spinlock.h>
 #include <linux/tcp.h>
 #include <net/net_namespace.h>
+#include <net/inet_connection_sock.h>
 #include <net/inet_sock.h>
+#include <net/request_sock.h>
 #include <net/sock.h>
 
 #include "net.h"
@@ -59,13 +61,24 @@ int khttpd_listener_port(struct socket *sock)
 	return inet_sk(sock->sk)->inet_num;
 }
 
+/*
+ * Connections wait on @listener, as poll() sees it (without the socket's
+ * lock: a hint, which kernel_accept() settles). An accept that finds none
+ * is not free: kernel_accept() makes a socket (an inode of sockfs) before
+ * it looks, and releases it on -EAGAIN.
+ */
+static bool khttpd_listener_pending(struct socket *listener)
+{
+	return !reqsk_queue_empty(&inet_csk(listener->sk)->icsk_accept_queue);
+}
+
 /* Accepts up to *@budget connections waiting on @listener. */
 static void khttpd_listener_accept_one(struct khttpd_worker *w, struct socket *listener,
 				       int *budget)
 {
 	bool tls = w->srv->tls_port && khttpd_listener_port(listener) == w->srv->tls_port;
 
-	while (*budget) {
+	while (*budget && khttpd_listener_pending(listener)) {
 		struct khttpd_peer *peer;
 		struct socket *sock;
 		int err;
@@ -91,11 +104,17 @@ static void khttpd_listener_accept_one(struct khttpd_worker *w, struct socket *l
 void khttpd_listener_accept(struct khttpd_worker *w)
 {
 	int budget = KHTTPD_ACCEPT_BATCH;
+	bool ready;
 	int i;
 
+	/* Only when a listener called: a worker's loop runs once per wake-up,
+	 * and most wake-ups are for its connections, not its listeners. */
 	spin_lock_bh(&w->lock);
+	ready = w->accept_ready;
 	w->accept_ready = false; /* an arrival from now on sets it again */
 	spin_unlock_bh(&w->lock);
+	if (!ready)
+		return;
 	for (i = 0; i < w->nr_listeners && budget; i++)
 		khttpd_listener_accept_one(w, w->listeners[i], &budget);
 	if (budget)
