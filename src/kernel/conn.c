@@ -467,7 +467,9 @@ static bool khttpd_conn_drain(struct khttpd_conn *c)
 		struct msghdr msg = {};
 		int n;
 
-		if (c->kc.tls) {
+		/* Records still raw (the receive side never needed) are
+		 * dropped as TCP data. */
+		if (c->kc.tls && !khttpd_tls_rx_raw(c->kc.tls)) {
 			n = khttpd_tls_recv(&c->kc, tls_sink, sizeof(tls_sink));
 			if (n == -EAGAIN)
 				return true;

@@ -369,8 +369,9 @@ static long khttpd_fallback_ioctl(struct file *file, unsigned int cmd, unsigned 
 	case KHTTPD_IOC_SERVE:
 		return khttpd_fallback_serve(fb, (int __user *)arg);
 	case KHTTPD_IOC_ADOPT:
+	case KHTTPD_IOC_ADOPT_RX_LATER:
 		return khttpd_tls_adopt(container_of(fb, struct khttpd_net, fb),
-					(struct khttpd_adopt __user *)arg);
+					(void __user *)arg, cmd == KHTTPD_IOC_ADOPT_RX_LATER);
 	default:
 		return -ENOTTY;
 	}

@@ -19,6 +19,9 @@ int kh_conn_hand_over(struct kh_conn *kc, const void *data, kh_size len,
 	struct khttpd_handover_item *item;
 	int err;
 
+	/* The daemon reads plaintext from an adopted socket: both ways on. */
+	if (kc->tls && khttpd_tls_rx_on(kc))
+		return -EPROTO;
 	err = khttpd_fallback_reserve(fb);
 	if (err)
 		return err;

@@ -62,6 +62,7 @@ void khttpd_tls_free(struct khttpd_tls *t)
 {
 	if (!t)
 		return;
+	memzero_explicit(t->rx_info, sizeof(t->rx_info));
 	if (t->file) {
 		/* A worker is a kernel thread: the socket closes now, not
 		 * after the delayed fput this module might not outlive. */
@@ -199,7 +200,22 @@ long khttpd_tls_recv(struct kh_conn *kc, void *buf, size_t len)
 		n = min_t(size_t, len, t->data_len - t->data_off);
 		memcpy(buf, t->bytes + t->info_len + t->data_off, n);
 		t->data_off += n;
+		if (khttpd_tls_rx_raw(t)) {
+			/*
+			 * The receive side stays off until more is asked
+			 * for: the daemon's plaintext may hold all the
+			 * connection needs (a Connection: close request).
+			 * Records already waiting behind it gave their
+			 * event before the connection was ours: a kick
+			 * stands in for it.
+			 */
+			if (!skb_queue_empty_lockless(&kc->sock->sk->sk_receive_queue))
+				khttpd_conn_kick_kc(kc);
+			return n;
+		}
 	}
+	if (n < len && khttpd_tls_rx_on(kc))
+		return -EPROTO;
 	while (n < len) {
 		m = khttpd_tls_recv_sock(kc, (u8 *)buf + n, len - n);
 		if (m > 0) {
@@ -215,6 +231,27 @@ long khttpd_tls_recv(struct kh_conn *kc, void *buf, size_t len)
 		break;
 	}
 	return n;
+}
+
+int khttpd_tls_rx_on(struct kh_conn *kc)
+{
+	struct khttpd_tls *t = kc->tls;
+	struct socket *sock = kc->sock;
+	int err;
+
+	if (t->rx_error || !t->rx_info_len)
+		return t->rx_error;
+	/* tls.ko's setsockopt copies with copy_from_sockptr(): a kernel
+	 * buffer is as good as the daemon's. */
+	err = sock->ops->setsockopt(sock, SOL_TLS, TLS_RX, KERNEL_SOCKPTR(t->rx_info),
+				    t->rx_info_len);
+	memzero_explicit(t->rx_info, sizeof(t->rx_info));
+	t->rx_info_len = 0;
+	t->rx_error = err;
+	if (err)
+		pr_warn_ratelimited("connection %llu: kernel TLS receive: error %d\n", kc->id,
+				    err);
+	return err;
 }
 
 void khttpd_tls_close_notify(struct kh_conn *kc)
@@ -242,8 +279,12 @@ void khttpd_tls_close_notify(struct kh_conn *kc)
 
 /* ---- adoption ---------------------------------------------------------- */
 
-/* Kernel TLS is on for both ways of @sk, in software or offloaded. */
-static bool khttpd_sock_has_ktls(struct sock *sk)
+/*
+ * Kernel TLS is on for sending on @sk, in software or offloaded, and for
+ * receiving unless @rx_info is given: then it is off, and @rx_info (its
+ * crypto_info to come) names the sending side's version and cipher.
+ */
+static bool khttpd_sock_has_ktls(struct sock *sk, const struct tls_crypto_info *rx_info)
 {
 	const struct inet_connection_sock *icsk = inet_csk(sk);
 	struct tls_context *ctx;
@@ -252,14 +293,22 @@ static bool khttpd_sock_has_ktls(struct sock *sk)
 	lock_sock(sk);
 	if (icsk->icsk_ulp_ops && !strcmp(icsk->icsk_ulp_ops->name, "tls")) {
 		ctx = tls_get_ctx(sk);
-		on = ctx && ctx->tx_conf != TLS_BASE && ctx->rx_conf != TLS_BASE;
+		if (!ctx || ctx->tx_conf == TLS_BASE)
+			on = false;
+		else if (!rx_info)
+			on = ctx->rx_conf != TLS_BASE;
+		else
+			on = ctx->rx_conf == TLS_BASE &&
+			     rx_info->version == ctx->crypto_send.info.version &&
+			     rx_info->cipher_type == ctx->crypto_send.info.cipher_type;
 	}
 	release_sock(sk);
 	return on;
 }
 
 /* @sock may be served on @kn's behalf: TCP, connected, in @kn's namespace. */
-static int khttpd_tls_check_sock(struct khttpd_net *kn, struct socket *sock)
+static int khttpd_tls_check_sock(struct khttpd_net *kn, struct socket *sock,
+				 const struct tls_crypto_info *rx_info)
 {
 	struct sock *sk = sock->sk;
 
@@ -270,7 +319,7 @@ static int khttpd_tls_check_sock(struct khttpd_net *kn, struct socket *sock)
 		return -EINVAL;
 	if (!((1 << READ_ONCE(sk->sk_state)) & (TCPF_ESTABLISHED | TCPF_CLOSE_WAIT)))
 		return -EINVAL;
-	if (!khttpd_sock_has_ktls(sk))
+	if (!khttpd_sock_has_ktls(sk, rx_info))
 		return -EINVAL;
 	return 0;
 }
@@ -295,21 +344,29 @@ static int khttpd_tls_queue(struct khttpd_net *kn, struct khttpd_tls *t, struct 
 	return 0;
 }
 
-long khttpd_tls_adopt(struct khttpd_net *kn, struct khttpd_adopt __user *uarg)
+/* KHTTPD_IOC_ADOPT_RX_LATER's crypto_info into @rx_info, checked for size. */
+static int khttpd_tls_copy_rx_info(const struct khttpd_adopt_rx_later *later, u8 *rx_info)
 {
-	struct khttpd_adopt a;
+	if (later->reserved || later->rx_info_len < sizeof(struct tls_crypto_info) ||
+	    later->rx_info_len > KHTTPD_ADOPT_RX_INFO_MAX)
+		return -EINVAL;
+	if (copy_from_user(rx_info, u64_to_user_ptr(later->rx_info), later->rx_info_len))
+		return -EFAULT;
+	return 0;
+}
+
+/* khttpd_tls_adopt() once its argument is read: @rx_info NULL for
+ * KHTTPD_IOC_ADOPT. */
+static long khttpd_tls_adopt_file(struct khttpd_net *kn, struct khttpd_adopt __user *uarg,
+				  const struct khttpd_adopt *adopt, const u8 *rx_info,
+				  u32 rx_info_len)
+{
+	const struct khttpd_adopt a = *adopt;
 	struct khttpd_tls *t;
 	struct socket *sock;
 	struct file *file;
 	long err;
 
-	if (!capable(CAP_NET_ADMIN))
-		return -EPERM;
-	if (copy_from_user(&a, uarg, sizeof(a)))
-		return -EFAULT;
-	if (a.flags || a.data_len > KHTTPD_HANDOVER_DATA_MAX ||
-	    a.info_len > KHTTPD_ADOPT_INFO_MAX)
-		return -EINVAL;
 	file = fget(a.fd);
 	if (!file)
 		return -EBADF;
@@ -318,7 +375,7 @@ long khttpd_tls_adopt(struct khttpd_net *kn, struct khttpd_adopt __user *uarg)
 		fput(file);
 		return -ENOTSOCK;
 	}
-	err = khttpd_tls_check_sock(kn, sock);
+	err = khttpd_tls_check_sock(kn, sock, (const struct tls_crypto_info *)rx_info);
 	if (err) {
 		fput(file);
 		return err;
@@ -331,6 +388,10 @@ long khttpd_tls_adopt(struct khttpd_net *kn, struct khttpd_adopt __user *uarg)
 	t->file = file;
 	t->info_len = a.info_len;
 	t->data_len = a.data_len;
+	if (rx_info) {
+		memcpy(t->rx_info, rx_info, rx_info_len);
+		t->rx_info_len = rx_info_len;
+	}
 	INIT_LIST_HEAD(&t->node);
 	if (copy_from_user(t->bytes, u64_to_user_ptr(a.info), a.info_len) ||
 	    copy_from_user(t->bytes + a.info_len, u64_to_user_ptr(a.data), a.data_len)) {
@@ -349,6 +410,35 @@ long khttpd_tls_adopt(struct khttpd_net *kn, struct khttpd_adopt __user *uarg)
 	mutex_unlock(&kn->lock);
 	if (err)
 		khttpd_tls_free(t);
+	return err;
+}
+
+long khttpd_tls_adopt(struct khttpd_net *kn, void __user *uarg, bool rx_later)
+{
+	struct khttpd_adopt_rx_later later = {};
+	struct khttpd_adopt __user *uadopt = uarg;
+	struct khttpd_adopt a;
+	u8 rx_info[KHTTPD_ADOPT_RX_INFO_MAX] __aligned(8) = {};
+	long err;
+
+	BUILD_BUG_ON(offsetof(struct khttpd_adopt_rx_later, adopt) != 0);
+	if (!capable(CAP_NET_ADMIN))
+		return -EPERM;
+	if (copy_from_user(&later, uarg, rx_later ? sizeof(later) : sizeof(later.adopt)))
+		return -EFAULT;
+	a = later.adopt;
+	if (a.flags || a.data_len > KHTTPD_HANDOVER_DATA_MAX ||
+	    a.info_len > KHTTPD_ADOPT_INFO_MAX)
+		return -EINVAL;
+	if (rx_later) {
+		err = khttpd_tls_copy_rx_info(&later, rx_info);
+		if (err)
+			goto wipe;
+	}
+	err = khttpd_tls_adopt_file(kn, uadopt, &a, rx_later ? rx_info : NULL,
+				    later.rx_info_len);
+wipe:
+	memzero_explicit(rx_info, sizeof(rx_info));
 	return err;
 }
 

@@ -35,11 +35,17 @@ struct khttpd_tls {
 	u32 data_off;            /* of that, given to the core so far */
 	bool notified;           /* close_notify sent */
 	int deferred;            /* khttpd_tls_recv's next result: 1 = 0 (end), < 0 error */
+	/* KHTTPD_IOC_ADOPT_RX_LATER: the receive side's crypto_info, set
+	 * (then wiped) before the socket is first read; 0: receiving is on. */
+	u32 rx_info_len;
+	int rx_error;            /* setting it failed: the socket stays raw */
+	u8 rx_info[KHTTPD_ADOPT_RX_INFO_MAX] __aligned(8);
 	u8 bytes[];
 };
 
-/* The daemon's ioctl on the namespace's control file (handover.c). */
-long khttpd_tls_adopt(struct khttpd_net *kn, struct khttpd_adopt __user *uarg);
+/* The daemon's ioctls on the namespace's control file (handover.c):
+ * KHTTPD_IOC_ADOPT and KHTTPD_IOC_ADOPT_RX_LATER (@rx_later). */
+long khttpd_tls_adopt(struct khttpd_net *kn, void __user *uarg, bool rx_later);
 
 /* What the first byte on tls_port says (peeked, not read). */
 enum khttpd_sniff {
@@ -65,6 +71,18 @@ int khttpd_tls_hand_over(struct kh_conn *kc);
 /* kh_conn_recv() of an adopted connection: plaintext, or 0 at the client's
  * close_notify, or an error for a record the kernel cannot take. */
 long khttpd_tls_recv(struct kh_conn *kc, void *buf, size_t len);
+
+/* Turns the receive side's kernel TLS on if the daemon left it to the
+ * kernel (KHTTPD_IOC_ADOPT_RX_LATER): before the socket is read for
+ * plaintext or given back to the daemon. 0, or the error of setsockopt,
+ * then and at every later call: such a socket can give no plaintext. */
+int khttpd_tls_rx_on(struct kh_conn *kc);
+
+/* The socket gives raw TLS records: the receive side is not on. */
+static inline bool khttpd_tls_rx_raw(const struct khttpd_tls *t)
+{
+	return t && (t->rx_info_len || t->rx_error);
+}
 
 /* Sends close_notify once, without waiting (before a FIN). */
 void khttpd_tls_close_notify(struct kh_conn *kc);

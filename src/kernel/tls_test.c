@@ -125,10 +125,73 @@ static void khttpd_tls_test_no_ktls(struct kunit *test)
 {
 	struct khttpd_tls_test *t = test->priv;
 
-	KUNIT_EXPECT_FALSE(test, khttpd_sock_has_ktls(t->server->sk));
-	KUNIT_EXPECT_EQ(test, khttpd_tls_check_sock(khttpd_net(&init_net), t->server), -EINVAL);
+	KUNIT_EXPECT_FALSE(test, khttpd_sock_has_ktls(t->server->sk, NULL));
+	KUNIT_EXPECT_EQ(test, khttpd_tls_check_sock(khttpd_net(&init_net), t->server, NULL),
+			-EINVAL);
 	/* Nor a listener. */
-	KUNIT_EXPECT_EQ(test, khttpd_tls_check_sock(khttpd_net(&init_net), t->listener), -EINVAL);
+	KUNIT_EXPECT_EQ(test, khttpd_tls_check_sock(khttpd_net(&init_net), t->listener, NULL),
+			-EINVAL);
+}
+
+/*
+ * KHTTPD_IOC_ADOPT_RX_LATER: a socket with kernel TLS for sending only is
+ * taken with a receive crypto_info of the same version and cipher, and
+ * khttpd_tls_rx_on() turns receiving on from it once, wiping the keys; a
+ * crypto_info the TLS layer refuses leaves the connection failed for good.
+ */
+static void khttpd_tls_test_rx_later(struct kunit *test)
+{
+	struct khttpd_tls_test *t = test->priv;
+	struct tls12_crypto_info_aes_gcm_128 info = {
+		.info = { .version = TLS_1_3_VERSION, .cipher_type = TLS_CIPHER_AES_GCM_128 },
+		.key = { 1, 2, 3 },
+	};
+	struct tls12_crypto_info_aes_gcm_256 other = {
+		.info = { .version = TLS_1_3_VERSION, .cipher_type = TLS_CIPHER_AES_GCM_256 },
+	};
+	struct socket *sock = t->server;
+	struct kh_conn kc = { .sock = sock, .id = 1 };
+	struct khttpd_tls *tls;
+	static const u8 zero[KHTTPD_ADOPT_RX_INFO_MAX];
+
+	tls = kunit_kzalloc(test, sizeof(*tls), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, tls);
+	kc.tls = tls;
+	KUNIT_ASSERT_EQ(test, sock->ops->setsockopt(sock, SOL_TCP, TCP_ULP,
+						    KERNEL_SOCKPTR("tls"), 3), 0);
+	KUNIT_ASSERT_EQ(test, sock->ops->setsockopt(sock, SOL_TLS, TLS_TX, KERNEL_SOCKPTR(&info),
+						    sizeof(info)), 0);
+	/* Sending only: not for KHTTPD_IOC_ADOPT, and for RX_LATER only
+	 * with the sending side's cipher. */
+	KUNIT_EXPECT_FALSE(test, khttpd_sock_has_ktls(sock->sk, NULL));
+	KUNIT_EXPECT_TRUE(test, khttpd_sock_has_ktls(sock->sk, &info.info));
+	KUNIT_EXPECT_FALSE(test, khttpd_sock_has_ktls(sock->sk, &other.info));
+	KUNIT_EXPECT_EQ(test, khttpd_tls_check_sock(khttpd_net(&init_net), sock, &info.info), 0);
+
+	/* Nothing to set: a no-op. */
+	KUNIT_EXPECT_EQ(test, khttpd_tls_rx_on(&kc), 0);
+	KUNIT_EXPECT_FALSE(test, khttpd_tls_rx_raw(tls));
+
+	/* Refused by the TLS layer (another cipher than sending's). */
+	memcpy(tls->rx_info, &other, sizeof(other));
+	tls->rx_info_len = sizeof(other);
+	KUNIT_EXPECT_TRUE(test, khttpd_tls_rx_raw(tls));
+	KUNIT_EXPECT_EQ(test, khttpd_tls_rx_on(&kc), -EINVAL);
+	KUNIT_EXPECT_EQ(test, memcmp(tls->rx_info, zero, sizeof(zero)), 0);
+	KUNIT_EXPECT_TRUE(test, khttpd_tls_rx_raw(tls));
+	KUNIT_EXPECT_EQ(test, khttpd_tls_rx_on(&kc), -EINVAL); /* for good */
+	KUNIT_EXPECT_FALSE(test, khttpd_sock_has_ktls(sock->sk, NULL));
+
+	/* Set from the crypto_info given, once. */
+	tls->rx_error = 0;
+	memcpy(tls->rx_info, &info, sizeof(info));
+	tls->rx_info_len = sizeof(info);
+	KUNIT_EXPECT_EQ(test, khttpd_tls_rx_on(&kc), 0);
+	KUNIT_EXPECT_FALSE(test, khttpd_tls_rx_raw(tls));
+	KUNIT_EXPECT_EQ(test, memcmp(tls->rx_info, zero, sizeof(zero)), 0);
+	KUNIT_EXPECT_TRUE(test, khttpd_sock_has_ktls(sock->sk, NULL));
+	KUNIT_EXPECT_FALSE(test, khttpd_sock_has_ktls(sock->sk, &info.info));
+	KUNIT_EXPECT_EQ(test, khttpd_tls_rx_on(&kc), 0);
 }
 
 static struct kunit_case khttpd_tls_test_cases[] = {
@@ -137,6 +200,7 @@ static struct kunit_case khttpd_tls_test_cases[] = {
 	KUNIT_CASE(khttpd_tls_test_sniff_plain),
 	KUNIT_CASE(khttpd_tls_test_sniff_gone),
 	KUNIT_CASE(khttpd_tls_test_no_ktls),
+	KUNIT_CASE(khttpd_tls_test_rx_later),
 	{}
 };
 

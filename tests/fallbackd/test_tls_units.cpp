@@ -6,6 +6,7 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 
+#include <cerrno>
 #include <cstring>
 #include <optional>
 
@@ -13,6 +14,8 @@
 #include <vector>
 
 #include <gtest/gtest.h>
+#include <openssl/core_names.h>
+#include <openssl/kdf.h>
 
 #include "handover_channel.h"
 #include "ktls.h"
@@ -82,6 +85,56 @@ TEST(Hkdf, Rfc8448TrafficKeys)
 		EXPECT_EQ(hex(keys.key, keys.key_length), c.key);
 		EXPECT_EQ(hex(keys.iv, sizeof(keys.iv)), c.iv);
 	}
+}
+
+// HKDF-Expand-Label keeps one context per digest: SHA-256 and SHA-384 in
+// turn give what a fresh HKDF of each gives, and a tls13_receive_info()
+// made from them says the record sequence it was given.
+TEST(Hkdf, KeptContextsPerDigest)
+{
+	auto fresh = [](const EVP_MD *md, const std::vector<uint8_t> &secret, const char *label,
+			size_t n) {
+		std::string full = std::string("tls13 ") + label;
+		std::vector<uint8_t> info = {uint8_t(n >> 8), uint8_t(n), uint8_t(full.size())};
+		info.insert(info.end(), full.begin(), full.end());
+		info.push_back(0); // empty context
+		EVP_KDF *kdf = EVP_KDF_fetch(nullptr, "HKDF", nullptr);
+		EVP_KDF_CTX *ctx = EVP_KDF_CTX_new(kdf);
+		int mode = EVP_KDF_HKDF_MODE_EXPAND_ONLY;
+		OSSL_PARAM params[] = {
+			OSSL_PARAM_construct_int(OSSL_KDF_PARAM_MODE, &mode),
+			OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST,
+							 const_cast<char *>(EVP_MD_get0_name(md)), 0),
+			OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_KEY,
+							  const_cast<uint8_t *>(secret.data()),
+							  secret.size()),
+			OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_INFO, info.data(), info.size()),
+			OSSL_PARAM_construct_end(),
+		};
+		std::vector<uint8_t> out(n);
+		EXPECT_EQ(EVP_KDF_derive(ctx, out.data(), out.size(), params), 1);
+		EVP_KDF_CTX_free(ctx);
+		EVP_KDF_free(kdf);
+		return hex(out.data(), out.size());
+	};
+	std::vector<uint8_t> s256(32, 0x5a), s384(48, 0xa5);
+	for (int round = 0; round < 2; round++) {
+		for (const EVP_MD *md : {EVP_sha256(), EVP_sha384()}) {
+			const std::vector<uint8_t> &secret = md == EVP_sha256() ? s256 : s384;
+			TrafficKeys keys;
+			ASSERT_TRUE(derive_traffic_keys(md, secret, 32, keys));
+			EXPECT_EQ(hex(keys.key, 32), fresh(md, secret, "key", 32));
+			EXPECT_EQ(hex(keys.iv, sizeof(keys.iv)), fresh(md, secret, "iv", 12));
+		}
+	}
+	CryptoInfo rx;
+	ASSERT_EQ(tls13_receive_info(0x1302, s384, 0x0102030405060708ull, rx), 0);
+	EXPECT_EQ(rx.length, sizeof(rx.u.gcm256));
+	EXPECT_EQ(rx.u.gcm256.info.version, TLS_1_3_VERSION);
+	EXPECT_EQ(rx.u.gcm256.info.cipher_type, TLS_CIPHER_AES_GCM_256);
+	EXPECT_EQ(hex(rx.u.gcm256.rec_seq, 8), "0102030405060708");
+	EXPECT_EQ(hex(rx.u.gcm256.key, 32), fresh(EVP_sha384(), s384, "key", 32));
+	EXPECT_EQ(tls13_receive_info(0x1304, s256, 0, rx), EPROTONOSUPPORT); // CCM
 }
 
 TEST(TlsInfo, TlvsAndAdoptionInfoRoundTrip)

@@ -188,6 +188,44 @@ test_mixed() {
 		test "$(stat_of handover_method)" -gt 0
 }
 
+# tls_rx: TlsRxSw, the sockets that got receive-side kernel TLS so far.
+tls_rx() { awk '$1 == "TlsRxSw" {print $2}' /proc/net/tls_stat; }
+# rx_later CASE: tls_rx_later.py's answers ("STATUS SHA256" lines).
+rx_later() { timeout 60 python3 "$HERE/tls_rx_later.py" 127.0.0.1 443 $PKI/ca.pem "$1" 2>&1; }
+
+# KHTTPD_IOC_ADOPT_RX_LATER: a TLS 1.3 request that came with the client's
+# Finished is read by the daemon, and the kernel sets receive-side kernel
+# TLS only when it needs more (the second request, the rest of a head, a
+# hand-over back to the daemon).
+test_rx_later() {
+	local a0 x0 ok cgi
+	ok="200 $(sha256sum < "$WWW/hello.txt" | cut -d' ' -f1)"
+	cgi="200 $(printf 'HTTPS=on\n' | sha256sum | cut -d' ' -f1)"
+	a0=$(stat_of tls_adopted)
+	x0=$(tls_rx)
+	expect_eq "rx later: Connection: close request with the Finished: answered" "$ok" \
+		"$(rx_later close)"
+	expect_eq "... by the kernel (tls_adopted)" $((a0 + 1)) "$(stat_of tls_adopted)"
+	expect_eq "... without receive-side kernel TLS ever (TlsRxSw)" "$x0" "$(tls_rx)"
+	expect_eq "rx later: keep-alive, the 2nd and 3rd request through kernel TLS set then" \
+		"$ok"$'\n'"$ok"$'\n'"$ok" "$(rx_later keepalive)"
+	expect_eq "... receive side set once (TlsRxSw)" $((x0 + 1)) "$(tls_rx)"
+	expect_eq "rx later: two requests in two records with the Finished" \
+		"$ok"$'\n'"$ok" "$(rx_later records)"
+	expect_eq "rx later: a head split over two records, the second 0.5 s later" "$ok" \
+		"$(rx_later split)"
+	x0=$(tls_rx)
+	expect_eq "rx later: the request's record in two parts, 0.5 s apart" "$ok" \
+		"$(rx_later partial)"
+	expect_eq "... still by the kernel, without receive-side kernel TLS" "$x0" "$(tls_rx)"
+	expect_eq "rx later: the request after the handshake (receive side set at once)" "$ok" \
+		"$(rx_later late)"
+	expect_eq "... TlsRxSw" $((x0 + 1)) "$(tls_rx)"
+	expect_eq "rx later: a CGI request first (back to the daemon), then static" \
+		"$cgi"$'\n'"$ok" "$(rx_later cgi)"
+	expect_eq "rx later: adopted, all seven" $((a0 + 7)) "$(stat_of tls_adopted)"
+}
+
 # subject_of NAME: the certificate subject the server sends for SNI NAME.
 subject_of() {
 	echo | timeout 20 openssl s_client -connect 127.0.0.1:443 -servername "$1" 2> /dev/null |
@@ -380,7 +418,7 @@ test_rmmod() {
 }
 
 run_sections test_setup test_no_daemon test_daemon_up test_static test_keepalive \
-	test_mixed test_sni_versions test_resumption test_reload_certs test_hostile test_kill_daemon \
+	test_rx_later test_mixed test_sni_versions test_resumption test_reload_certs test_hostile test_kill_daemon \
 	test_rmmod
 echo "# daemon log (tail):"
 tail -n 30 "$DLOG" | sed 's/^/#   /'

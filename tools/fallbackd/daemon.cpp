@@ -523,7 +523,7 @@ bool Daemon::add_entry(uint64_t id, RelayEntry entry)
 void Daemon::start_handshake(uint64_t id, Handover &h, std::string client_name, ClientKey key)
 {
 	uint64_t suppressed = 0;
-	auto handshake = std::make_unique<TlsHandshake>(std::move(h.client), config_.tls);
+	auto handshake = std::make_unique<TlsHandshake>(std::move(h.client), config_.tls, adoption_);
 	if (!handshake->ok()) {
 		if (refused_log_.allow(suppressed))
 			log_error("connection %llu from %s: cannot start a TLS session: %s",
@@ -557,7 +557,8 @@ void Daemon::finish_handshake(RelayMap::iterator it)
 			 local_address(handshake.client_fd(), local);
 
 	AdoptionResult r = try_adoption(handshake.ssl(), handshake.client_fd(),
-					handshake.secrets(), info, adoption_);
+					handshake.secrets(), info, adoption_,
+					handshake.first_request());
 	if (r.kind == AdoptionResult::kAdopted) {
 		tls_.adopted++;
 		log_debug("connection %llu from %s: %s %s, SNI '%s': tls adopted by khttpd "

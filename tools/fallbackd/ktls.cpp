@@ -13,6 +13,8 @@
 #include <cerrno>
 #include <cstring>
 #include <memory>
+#include <mutex>
+#include <string>
 #include <vector>
 
 #include "tls_context.h"
@@ -35,6 +37,81 @@ struct KdfCtxFree {
 	void operator()(EVP_KDF_CTX *c) const { EVP_KDF_CTX_free(c); }
 };
 
+// HKDF in expand-only mode, one context per digest, made once and kept:
+// a fresh EVP_KDF_CTX fetches the KDF and the digest by name, which costs
+// several times the derivation (each connection handed to the kernel
+// derives twice; docs/tls.md). Used from any thread, one at a time.
+class HkdfExpander {
+public:
+	bool expand(const EVP_MD *md, std::span<const uint8_t> secret,
+		    std::span<const uint8_t> info, std::span<uint8_t> out)
+	{
+		std::lock_guard<std::mutex> lock(mutex_);
+		EVP_KDF_CTX *ctx = context_for(md);
+		if (!ctx)
+			return false;
+		OSSL_PARAM params[] = {
+			OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_KEY,
+							  const_cast<uint8_t *>(secret.data()),
+							  secret.size()),
+			OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_INFO,
+							  const_cast<uint8_t *>(info.data()),
+							  info.size()),
+			OSSL_PARAM_construct_end(),
+		};
+		bool ok = EVP_KDF_derive(ctx, out.data(), out.size(), params) == 1;
+		// The kept context holds no secret between uses (OpenSSL
+		// clears the one replaced).
+		static uint8_t none[1];
+		OSSL_PARAM wipe[] = {
+			OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_KEY, none, sizeof(none)),
+			OSSL_PARAM_construct_end(),
+		};
+		EVP_KDF_CTX_set_params(ctx, wipe);
+		return ok;
+	}
+
+private:
+	EVP_KDF_CTX *context_for(const EVP_MD *md)
+	{
+		const char *name = EVP_MD_get0_name(md);
+		if (!name)
+			return nullptr;
+		for (const Kept &k : kept_)
+			if (k.digest == name)
+				return k.ctx.get();
+		std::unique_ptr<EVP_KDF, KdfFree> kdf(EVP_KDF_fetch(nullptr, "HKDF", nullptr));
+		std::unique_ptr<EVP_KDF_CTX, KdfCtxFree> ctx(kdf ? EVP_KDF_CTX_new(kdf.get())
+							       : nullptr);
+		int mode = EVP_KDF_HKDF_MODE_EXPAND_ONLY;
+		OSSL_PARAM params[] = {
+			OSSL_PARAM_construct_int(OSSL_KDF_PARAM_MODE, &mode),
+			OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST,
+							 const_cast<char *>(name), 0),
+			OSSL_PARAM_construct_end(),
+		};
+		if (!ctx || EVP_KDF_CTX_set_params(ctx.get(), params) != 1)
+			return nullptr;
+		kept_.push_back(Kept{name, std::move(ctx)});
+		return kept_.back().ctx.get();
+	}
+
+	struct Kept {
+		std::string digest;
+		std::unique_ptr<EVP_KDF_CTX, KdfCtxFree> ctx;
+	};
+	std::mutex mutex_;
+	std::vector<Kept> kept_; // SHA-256 and SHA-384: two at most
+};
+
+HkdfExpander &hkdf_expander()
+{
+	// Never destroyed: nothing may depend on the order of exit-time
+	// destructors and OpenSSL's own clean-up.
+	static HkdfExpander *expander = new HkdfExpander;
+	return *expander;
+}
+
 } // namespace
 
 bool hkdf_expand_label(const EVP_MD *md, std::span<const uint8_t> secret, std::string_view label,
@@ -55,24 +132,7 @@ bool hkdf_expand_label(const EVP_MD *md, std::span<const uint8_t> secret, std::s
 	info.insert(info.end(), context.begin(), context.end());
 
 	// HKDF in expand-only mode: the secret is already a PRK.
-	std::unique_ptr<EVP_KDF, KdfFree> kdf(EVP_KDF_fetch(nullptr, "HKDF", nullptr));
-	if (!kdf)
-		return false;
-	std::unique_ptr<EVP_KDF_CTX, KdfCtxFree> ctx(EVP_KDF_CTX_new(kdf.get()));
-	if (!ctx)
-		return false;
-	int mode = EVP_KDF_HKDF_MODE_EXPAND_ONLY;
-	OSSL_PARAM params[] = {
-		OSSL_PARAM_construct_int(OSSL_KDF_PARAM_MODE, &mode),
-		OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST,
-						 const_cast<char *>(EVP_MD_get0_name(md)), 0),
-		OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_KEY,
-						  const_cast<uint8_t *>(secret.data()),
-						  secret.size()),
-		OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_INFO, info.data(), info.size()),
-		OSSL_PARAM_construct_end(),
-	};
-	return EVP_KDF_derive(ctx.get(), out.data(), out.size(), params) == 1;
+	return hkdf_expander().expand(md, secret, info, out);
 }
 
 TrafficKeys::~TrafficKeys()
@@ -115,21 +175,9 @@ void fill_common(Info &info, uint16_t version, uint16_t cipher_type, uint64_t se
 		info.rec_seq[i] = static_cast<uint8_t>(seq >> (56 - 8 * i));
 }
 
-// Hands @info to the kernel for @direction, then wipes it.
 template <typename Info>
-int set_info(int fd, int direction, Info &info)
+Info &fill_gcm(Info &info, uint16_t version, uint16_t cipher_type, const DirectionKeys &k)
 {
-	int rc = setsockopt(fd, SOL_TLS, direction, &info, sizeof(info));
-	int err = rc == 0 ? 0 : errno;
-	OPENSSL_cleanse(&info, sizeof(info));
-	return err;
-}
-
-template <typename Info>
-int set_gcm(int fd, int direction, uint16_t version, uint16_t cipher_type,
-	    const DirectionKeys &k)
-{
-	Info info;
 	fill_common(info, version, cipher_type, k.seq);
 	memcpy(info.salt, k.iv, sizeof(info.salt));
 	if (version == TLS_1_3_VERSION)
@@ -138,28 +186,46 @@ int set_gcm(int fd, int direction, uint16_t version, uint16_t cipher_type,
 	     // both take from the sequence number
 		memcpy(info.iv, info.rec_seq, sizeof(info.iv));
 	memcpy(info.key, k.key, sizeof(info.key));
-	return set_info(fd, direction, info);
+	return info;
 }
 
-int set_direction(int fd, int direction, uint16_t version, int nid, const DirectionKeys &k)
+// @out for one direction of @version with cipher @nid: 0, or
+// EPROTONOSUPPORT for a cipher the kernel cannot take.
+int fill_direction(uint16_t version, int nid, const DirectionKeys &k, CryptoInfo &out)
 {
 	switch (nid) {
 	case NID_aes_128_gcm:
-		return set_gcm<tls12_crypto_info_aes_gcm_128>(fd, direction, version,
-							      TLS_CIPHER_AES_GCM_128, k);
+		fill_gcm(out.u.gcm128, version, TLS_CIPHER_AES_GCM_128, k);
+		out.length = sizeof(out.u.gcm128);
+		return 0;
 	case NID_aes_256_gcm:
-		return set_gcm<tls12_crypto_info_aes_gcm_256>(fd, direction, version,
-							      TLS_CIPHER_AES_GCM_256, k);
+		fill_gcm(out.u.gcm256, version, TLS_CIPHER_AES_GCM_256, k);
+		out.length = sizeof(out.u.gcm256);
+		return 0;
 	case NID_chacha20_poly1305: {
-		tls12_crypto_info_chacha20_poly1305 info;
+		auto &info = out.u.chacha;
 		fill_common(info, version, TLS_CIPHER_CHACHA20_POLY1305, k.seq);
 		memcpy(info.iv, k.iv, sizeof(info.iv));
 		memcpy(info.key, k.key, sizeof(info.key));
-		return set_info(fd, direction, info);
+		out.length = sizeof(info);
+		return 0;
 	}
 	default:
 		return EPROTONOSUPPORT;
 	}
+}
+
+int set_info(int fd, int direction, const CryptoInfo &info)
+{
+	return setsockopt(fd, SOL_TLS, direction, info.data(), info.length) == 0 ? 0 : errno;
+}
+
+int set_direction(int fd, int direction, uint16_t version, int nid, const DirectionKeys &k)
+{
+	CryptoInfo info;
+	if (int err = fill_direction(version, nid, k, info); err != 0)
+		return err;
+	return set_info(fd, direction, info);
 }
 
 // TLS 1.2's key block (RFC 5246 section 6.3) into @out.
@@ -207,7 +273,13 @@ size_t key_length_of(int nid)
 
 } // namespace
 
-int enable_tls13_receive(int fd, uint16_t suite, std::span<const uint8_t> secret)
+CryptoInfo::~CryptoInfo()
+{
+	OPENSSL_cleanse(&u, sizeof(u));
+}
+
+int tls13_receive_info(uint16_t suite, std::span<const uint8_t> secret, uint64_t seq,
+		       CryptoInfo &out)
 {
 	int nid;
 	const EVP_MD *md;
@@ -218,13 +290,22 @@ int enable_tls13_receive(int fd, uint16_t suite, std::span<const uint8_t> secret
 	default: return EPROTONOSUPPORT;
 	}
 	TrafficKeys keys;
-	DirectionKeys rx; // record 0
+	DirectionKeys rx;
 	rx.key_length = key_length_of(nid);
+	rx.seq = seq;
 	if (!derive_traffic_keys(md, secret, rx.key_length, keys))
 		return EINVAL;
 	memcpy(rx.key, keys.key, rx.key_length);
 	memcpy(rx.iv, keys.iv, sizeof(rx.iv));
-	return set_direction(fd, TLS_RX, TLS_1_3_VERSION, nid, rx);
+	return fill_direction(TLS_1_3_VERSION, nid, rx, out);
+}
+
+int enable_tls13_receive(int fd, uint16_t suite, std::span<const uint8_t> secret, uint64_t seq)
+{
+	CryptoInfo info;
+	if (int err = tls13_receive_info(suite, secret, seq, info); err != 0)
+		return err;
+	return set_info(fd, TLS_RX, info);
 }
 
 int enable_kernel_tls(SSL *ssl, int fd, const SessionSecrets &secrets, std::string &why,

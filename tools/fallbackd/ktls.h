@@ -17,6 +17,7 @@
 #ifndef KHTTPD_FALLBACKD_KTLS_H
 #define KHTTPD_FALLBACKD_KTLS_H
 
+#include <linux/tls.h>
 #include <openssl/evp.h>
 #include <openssl/ssl.h>
 
@@ -46,12 +47,31 @@ struct TrafficKeys {
 bool derive_traffic_keys(const EVP_MD *md, std::span<const uint8_t> secret, size_t key_length,
 			 TrafficKeys &out);
 
-// Turns on kernel TLS receive on @fd (TCP_ULP "tls" already attached, as
-// OpenSSL's TLS_TX leaves it) for TLS 1.3 cipher suite @suite (IANA number:
-// 0x1301 AES-128-GCM, 0x1302 AES-256-GCM, 0x1303 CHACHA20-POLY1305) from the
-// client's traffic @secret, record sequence 0. Returns 0 or an errno value:
+// One direction's kernel TLS parameters, as setsockopt(SOL_TLS, TLS_TX or
+// TLS_RX) takes them; the keys are wiped with it.
+struct CryptoInfo {
+	union {
+		tls12_crypto_info_aes_gcm_128 gcm128;
+		tls12_crypto_info_aes_gcm_256 gcm256;
+		tls12_crypto_info_chacha20_poly1305 chacha;
+	} u = {};
+	size_t length = 0;
+	const void *data() const { return &u; }
+	~CryptoInfo();
+};
+
+// The client's direction of TLS 1.3 cipher suite @suite (IANA number:
+// 0x1301 AES-128-GCM, 0x1302 AES-256-GCM, 0x1303 CHACHA20-POLY1305) from its
+// traffic @secret, from record @seq on. Returns 0 or an errno value:
 // EPROTONOSUPPORT for a suite the kernel cannot take.
-int enable_tls13_receive(int fd, uint16_t suite, std::span<const uint8_t> secret);
+int tls13_receive_info(uint16_t suite, std::span<const uint8_t> secret, uint64_t seq,
+		       CryptoInfo &out);
+
+// Turns on kernel TLS receive on @fd (TCP_ULP "tls" already attached, as
+// OpenSSL's TLS_TX leaves it) from tls13_receive_info(). Returns 0 or an
+// errno value.
+int enable_tls13_receive(int fd, uint16_t suite, std::span<const uint8_t> secret,
+			 uint64_t seq = 0);
 
 struct SessionSecrets;
 

@@ -2,12 +2,18 @@
 // After a handshake: give the connection back to khttpd.ko (the fast path)
 // or say why the daemon has to serve it.
 //
-// The kernel takes a connection (KHTTPD_IOC_ADOPT) only with kernel TLS on
+// The kernel takes a connection (KHTTPD_IOC_ADOPT) with kernel TLS on
 // both ways. An OpenSSL built with kernel TLS turned it on where it could
-// (TLS 1.2 both ways, TLS 1.3 sending) and TLS 1.3 receiving is set here;
-// with Debian's, which has none, both ways are set here (ktls.h). Then the plaintext
-// OpenSSL already decrypted goes along with the ioctl, and the info
-// (tls_info.h) the kernel returns with each later hand-over.
+// (TLS 1.2 both ways, TLS 1.3 sending); with one without, both ways are
+// set here (ktls.h). Then the plaintext OpenSSL already decrypted goes
+// along with the ioctl, and the info (tls_info.h) the kernel returns with
+// each later hand-over.
+//
+// TLS 1.3 with sending on and receiving not: if the client's first request
+// has come, OpenSSL reads it (one record) and the kernel gets it with the
+// receive side's parameters from record 1 on, to set when it needs more
+// (KHTTPD_IOC_ADOPT_RX_LATER); a Connection: close request never needs
+// it. Else receiving is set here from record 0, as before.
 #ifndef KHTTPD_FALLBACKD_TLS_ADOPTION_H
 #define KHTTPD_FALLBACKD_TLS_ADOPTION_H
 
@@ -26,6 +32,9 @@ struct AdoptionSettings {
 	// For tests on hosts without tls.ko: ask for adoption even without
 	// kernel TLS (the test's fake KHTTPD_IOC_ADOPT answers).
 	bool without_kernel_tls = false;
+	// TLS 1.3: read the first request here and leave the receive side's
+	// kernel TLS to the kernel (KHTTPD_IOC_ADOPT_RX_LATER).
+	bool rx_later = true;
 };
 
 struct AdoptionResult {
@@ -41,8 +50,33 @@ struct AdoptionResult {
 	uint64_t conn_id = 0;  // kAdopted: the kernel's number for it
 };
 
+// The client's first request, read by OpenSSL right after a TLS 1.3
+// handshake when kernel TLS is on for sending and not for receiving (the
+// case KHTTPD_IOC_ADOPT_RX_LATER is for), as nginx reads its requests.
+struct FirstRequest {
+	enum State {
+		kNotRead,   // not tried (another case, or rx_later off)
+		kNothing,   // no record had come: nothing read, nothing held
+		kPartial,   // part of one record: wait for the rest
+		kOneRecord, // one whole record of plaintext, nothing held behind it
+		kOther,     // anything else: OpenSSL keeps the receive side
+	} state = kNotRead;
+	std::string plaintext;
+	uint64_t records = 0; // records OpenSSL took from the socket
+};
+
+// Whether the first request is to be read here for @ssl (after its
+// handshake) under @settings.
+bool wants_first_request(SSL *ssl, const AdoptionSettings &settings);
+
+// One SSL_read() towards @first (at most one record: read-ahead is off);
+// again after kPartial when the socket has more.
+void read_first_request(SSL *ssl, FirstRequest &first);
+
+// @first: what read_first_request() found, if it was called.
 AdoptionResult try_adoption(SSL *ssl, int fd, const SessionSecrets &secret,
-			    const std::string &info, const AdoptionSettings &settings);
+			    const std::string &info, const AdoptionSettings &settings,
+			    FirstRequest &first);
 
 } // namespace fallbackd
 

@@ -116,11 +116,19 @@ void on_key_log(const SSL *ssl, const char *line)
 	}
 }
 
-// Every record OpenSSL writes passes here with its header (SSL3_RT_HEADER):
-// those under the server's application key are counted.
-void on_message(int write_p, int, int content_type, const void *, size_t, SSL *ssl, void *)
+// Every record OpenSSL writes or reads passes here with its header
+// (SSL3_RT_HEADER): those written under the server's application key are
+// counted, and those read while count_records_read() asks.
+void on_message(int write_p, int, int content_type, const void *, size_t, SSL *ssl, void *arg)
 {
-	if (!write_p || content_type != SSL3_RT_HEADER || g_secret_slot < 0)
+	if (content_type != SSL3_RT_HEADER)
+		return;
+	if (!write_p) {
+		if (arg)
+			++*static_cast<uint64_t *>(arg);
+		return;
+	}
+	if (g_secret_slot < 0)
 		return;
 	auto *secret = static_cast<SessionSecrets *>(SSL_get_ex_data(ssl, g_secret_slot));
 	if (secret && secret->server_length)
@@ -357,6 +365,11 @@ int TlsContext::on_server_name(SSL *ssl, int *, void *arg)
 	// An unknown name gets the default certificate, as a web server's
 	// default virtual host does; the client decides what to make of it.
 	return SSL_TLSEXT_ERR_OK;
+}
+
+void count_records_read(SSL *ssl, uint64_t *count)
+{
+	SSL_set_msg_callback_arg(ssl, count);
 }
 
 SslPtr TlsContext::new_session(int fd, SessionSecrets *secret) const

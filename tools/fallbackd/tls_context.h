@@ -52,6 +52,10 @@ struct SessionSecrets {
 	~SessionSecrets();
 };
 
+// Counts into *@count each record OpenSSL reads from now on, for a session
+// of new_session(); nullptr stops.
+void count_records_read(SSL *ssl, uint64_t *count);
+
 // Stops the key log writing into the secret given to new_session().
 void detach_session_secrets(SSL *ssl);
 

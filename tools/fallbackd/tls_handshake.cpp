@@ -24,8 +24,9 @@ std::string take_openssl_error(const char *fallback)
 	return buf;
 }
 
-TlsHandshake::TlsHandshake(UniqueFd client, std::shared_ptr<const TlsContext> context)
-	: client_(std::move(client)), context_(std::move(context))
+TlsHandshake::TlsHandshake(UniqueFd client, std::shared_ptr<const TlsContext> context,
+			   const AdoptionSettings &adoption)
+	: client_(std::move(client)), context_(std::move(context)), adoption_(adoption)
 {
 	ssl_ = context_->new_session(client_.get(), &secret_);
 }
@@ -54,11 +55,22 @@ ClientConnection::Status TlsHandshake::on_event(bool, uint32_t epoll_events, boo
 ClientConnection::Status TlsHandshake::pump(bool &more_work)
 {
 	more_work = false;
+	if (handshake_done_) {
+		read_first_request(ssl_.get(), first_);
+		return first_.state == FirstRequest::kPartial ? Status::kActive
+							      : Status::kHandshakeDone;
+	}
 	ERR_clear_error();
 	errno = 0;
 	int rc = SSL_do_handshake(ssl_.get());
-	if (rc == 1)
-		return Status::kHandshakeDone;
+	if (rc == 1) {
+		handshake_done_ = true;
+		if (!wants_first_request(ssl_.get(), adoption_))
+			return Status::kHandshakeDone;
+		read_first_request(ssl_.get(), first_);
+		return first_.state == FirstRequest::kPartial ? Status::kActive
+							      : Status::kHandshakeDone;
+	}
 	switch (SSL_get_error(ssl_.get(), rc)) {
 	case SSL_ERROR_WANT_READ:
 	case SSL_ERROR_WANT_WRITE:

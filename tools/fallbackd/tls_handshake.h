@@ -3,7 +3,9 @@
 // (KHTTPD_HANDOVER_TLS: the ClientHello is still in the socket).
 //
 // Non-blocking: each readiness event runs SSL_do_handshake() until it wants
-// more from the network. It counts as a relay for --max-connections and
+// more from the network; then, where KHTTPD_IOC_ADOPT_RX_LATER applies,
+// SSL_read() of the client's first request, waiting for the rest of a
+// record that came in part. It counts as a relay for --max-connections and
 // --max-per-client, and its activity never moves, so --idle-timeout is a
 // deadline for the whole handshake: a client that trickles it byte by byte
 // is closed as one that sends nothing. Garbage, a plain HTTP request, a
@@ -16,6 +18,7 @@
 #include <string>
 
 #include "client_connection.h"
+#include "tls_adoption.h"
 #include "tls_context.h"
 #include "tls_info.h"
 #include "unique_fd.h"
@@ -27,7 +30,10 @@ public:
 	// @client must be non-blocking. Check ok() after construction.
 	// Holds @context: the SNI callback reads it until the handshake ends,
 	// even if a reload (SIGHUP) replaced the daemon's meanwhile.
-	TlsHandshake(UniqueFd client, std::shared_ptr<const TlsContext> context);
+	// @adoption (the daemon's, outliving this) says whether to read the
+	// client's first request before kHandshakeDone (tls_adoption.h).
+	TlsHandshake(UniqueFd client, std::shared_ptr<const TlsContext> context,
+		     const AdoptionSettings &adoption);
 	~TlsHandshake() override;
 
 	bool ok() const { return ssl_ != nullptr; }
@@ -48,6 +54,7 @@ public:
 	// After kHandshakeDone.
 	SSL *ssl() const { return ssl_.get(); }
 	const SessionSecrets &secrets() const { return secret_; }
+	FirstRequest &first_request() { return first_; }
 	TlsFacts facts() const;
 	// Hands the session and the socket on (the key log no longer writes
 	// into this object).
@@ -59,6 +66,9 @@ private:
 	std::shared_ptr<const TlsContext> context_; // before ssl_: outlives it
 	SessionSecrets secret_; // before ssl_: outlives it
 	SslPtr ssl_;
+	const AdoptionSettings &adoption_;
+	bool handshake_done_ = false;
+	FirstRequest first_;
 	int error_ = 0;
 	std::string problem_;
 };

@@ -39,6 +39,16 @@
  *     namespace, kernel TLS not on for both directions, bad lengths or
  *     flags), ESHUTDOWN (no server running), EAGAIN (a connection limit),
  *     EFAULT, ENOMEM.
+ *   - Or, for TLS 1.3 with the client's first request already read by
+ *     OpenSSL: ioctl(ctl, KHTTPD_IOC_ADOPT_RX_LATER, &later), kernel TLS on
+ *     for sending only. The kernel sets receiving itself, from the
+ *     crypto_info given (what setsockopt SOL_TLS TLS_RX takes, its record
+ *     sequence the number of records OpenSSL read), the first time it needs
+ *     more than the plaintext given: a Connection: close request never
+ *     costs the receive side's set-up and its decryption in the kernel. It
+ *     wipes the keys once set, or with the connection. The errors are
+ *     those of KHTTPD_IOC_ADOPT (EINVAL also for receiving already on, or
+ *     a crypto_info whose version or cipher is not the sending side's).
  *   - A later request on it that the kernel does not serve comes back with
  *     KHTTPD_HANDOVER_F_TLS in flags: the socket still has kernel TLS on
  *     (read and write plaintext; a non-data record, such as an alert, makes
@@ -93,9 +103,25 @@ struct khttpd_adopt {
 	__u64 conn_id;     /* out: the kernel's number for the connection */
 };
 
+/* The largest crypto_info KHTTPD_IOC_ADOPT_RX_LATER takes (the kernel's
+ * struct tls12_crypto_info_* are at most 56 bytes). */
+#define KHTTPD_ADOPT_RX_INFO_MAX 64u
+
+/* KHTTPD_IOC_ADOPT_RX_LATER's argument. */
+struct khttpd_adopt_rx_later {
+	struct khttpd_adopt adopt; /* as for KHTTPD_IOC_ADOPT; kernel TLS
+				    * on for sending only */
+	__u64 rx_info;     /* pointer: the client's direction, as
+			    * setsockopt(SOL_TLS, TLS_RX) takes it */
+	__u32 rx_info_len; /* at most KHTTPD_ADOPT_RX_INFO_MAX */
+	__u32 reserved;    /* 0 */
+};
+
 /* Argument: pointer to an int, the fd of the kernel's end of the socketpair. */
 #define KHTTPD_IOC_SERVE _IOW('k', 0x01, int)
 /* Gives a TLS connection back to the kernel (see above). */
 #define KHTTPD_IOC_ADOPT _IOWR('k', 0x02, struct khttpd_adopt)
+/* The same, the receive side's kernel TLS set by the kernel when needed. */
+#define KHTTPD_IOC_ADOPT_RX_LATER _IOWR('k', 0x03, struct khttpd_adopt_rx_later)
 
 #endif /* KHTTPD_FALLBACK_H */
