@@ -361,7 +361,7 @@ static long khttpd_tls_adopt_file(struct khttpd_net *kn, struct khttpd_adopt __u
 				  const struct khttpd_adopt *adopt, const u8 *rx_info,
 				  u32 rx_info_len)
 {
-	const struct khttpd_adopt a = *adopt;
+	const struct khttpd_adopt a = *adopt; /* read once, from our copy */
 	struct khttpd_tls *t;
 	struct socket *sock;
 	struct file *file;
@@ -416,27 +416,25 @@ static long khttpd_tls_adopt_file(struct khttpd_net *kn, struct khttpd_adopt __u
 long khttpd_tls_adopt(struct khttpd_net *kn, void __user *uarg, bool rx_later)
 {
 	struct khttpd_adopt_rx_later later = {};
-	struct khttpd_adopt __user *uadopt = uarg;
-	struct khttpd_adopt a;
+	const struct khttpd_adopt *a = &later.adopt;
 	u8 rx_info[KHTTPD_ADOPT_RX_INFO_MAX] __aligned(8) = {};
 	long err;
 
+	/* KHTTPD_IOC_ADOPT's argument is the head of RX_LATER's. */
 	BUILD_BUG_ON(offsetof(struct khttpd_adopt_rx_later, adopt) != 0);
 	if (!capable(CAP_NET_ADMIN))
 		return -EPERM;
 	if (copy_from_user(&later, uarg, rx_later ? sizeof(later) : sizeof(later.adopt)))
 		return -EFAULT;
-	a = later.adopt;
-	if (a.flags || a.data_len > KHTTPD_HANDOVER_DATA_MAX ||
-	    a.info_len > KHTTPD_ADOPT_INFO_MAX)
+	if (a->flags || a->data_len > KHTTPD_HANDOVER_DATA_MAX ||
+	    a->info_len > KHTTPD_ADOPT_INFO_MAX)
 		return -EINVAL;
 	if (rx_later) {
 		err = khttpd_tls_copy_rx_info(&later, rx_info);
 		if (err)
 			goto wipe;
 	}
-	err = khttpd_tls_adopt_file(kn, uadopt, &a, rx_later ? rx_info : NULL,
-				    later.rx_info_len);
+	err = khttpd_tls_adopt_file(kn, uarg, a, rx_later ? rx_info : NULL, later.rx_info_len);
 wipe:
 	memzero_explicit(rx_info, sizeof(rx_info));
 	return err;

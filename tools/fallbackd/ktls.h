@@ -1,19 +1,20 @@
 // SPDX-License-Identifier: GPL-2.0
 // Kernel TLS (tls.ko) on a client socket: what OpenSSL does not do for us.
 //
-// Debian 12's OpenSSL 3.0 is built without kernel TLS (no enable-ktls):
-// SSL_OP_ENABLE_KTLS does nothing, and enable_kernel_tls() below sets both
-// directions of TLS 1.2 and 1.3 from the session's secrets. An OpenSSL 3.0
-// built with it turns kernel TLS on for both directions of TLS 1.2, but
-// for TLS 1.3 only for sending: its
+// An OpenSSL built without kernel TLS (no enable-ktls; Debian 12's 3.0.19
+// was one) ignores SSL_OP_ENABLE_KTLS, and enable_kernel_tls() below sets
+// both directions of TLS 1.2 and 1.3 from the session's secrets. An
+// OpenSSL 3.0 built with it (Debian 12's 3.0.22) turns kernel TLS on for
+// both directions of TLS 1.2, but for TLS 1.3 only for sending: its
 // tls13_change_cipher_state() skips kTLS unless the key is an application
 // write key (ssl/tls13_enc.c, "if (!(which & SSL3_CC_WRITE) ... goto
 // skip_ktls"; receive support came with OpenSSL 3.2's record layer). So for
-// TLS 1.3 the daemon sets TLS_RX itself: the client's application traffic
-// secret (from the key log callback), key and IV by HKDF-Expand-Label
-// (RFC 8446 section 7.3), record sequence 0. That is right only while
-// OpenSSL has read no record protected by that key: read-ahead stays off,
-// and nothing may be pending in OpenSSL (see tls_adoption.cpp).
+// TLS 1.3 the receive side comes from here: the client's application
+// traffic secret (from the key log callback), key and IV by
+// HKDF-Expand-Label (RFC 8446 section 7.3), from the record sequence of
+// the first record OpenSSL has not read: read-ahead stays off, and nothing
+// may be pending in OpenSSL (see tls_adoption.cpp). It is set here, or
+// given to the kernel to set when it needs it (KHTTPD_IOC_ADOPT_RX_LATER).
 #ifndef KHTTPD_FALLBACKD_KTLS_H
 #define KHTTPD_FALLBACKD_KTLS_H
 

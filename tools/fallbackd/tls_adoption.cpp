@@ -156,7 +156,7 @@ AdoptionResult try_adoption(SSL *ssl, int fd, const SessionSecrets &secret,
 		return r;
 	}
 	if (!tx && !rx && !test_mode && settings.kernel_tls) {
-		// An OpenSSL without kernel TLS (Debian's 3.0): both ways here.
+		// An OpenSSL built without kernel TLS: both ways here.
 		if (SSL_has_pending(ssl))
 			return userspace("OpenSSL read past the handshake");
 		std::string why;
