@@ -65,9 +65,12 @@ class Client:
             raise EOFError("the server closed")
         self.incoming.write(chunk)
 
-    def write(self, data):
-        """Queues @data as one record (after whatever is queued)."""
-        self.tls.write(data)
+    def send(self, *records):
+        """Each of @records as a record of its own, after whatever is
+        queued (the Finished, at first), in one TCP send."""
+        for record in records:
+            self.tls.write(record)
+        self.flush()
 
     def more(self):
         """Some plaintext from the server, b"" at its end."""
@@ -135,34 +138,25 @@ def main():
     host, port, ca, case = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
     c = Client(host, port, ca)
     if case == "close":
-        c.write(request("/hello.txt", close=True))
-        c.flush()
+        c.send(request("/hello.txt", close=True))
         show(c.answer())
     elif case == "keepalive":
-        c.write(request("/hello.txt"))
-        c.flush()
-        show(c.answer())
-        for close in (False, True):
-            time.sleep(0.3)
-            c.write(request("/hello.txt", close=close))
-            c.flush()
+        for close in (False, False, True):
+            c.send(request("/hello.txt", close=close))
             show(c.answer())
+            time.sleep(0.3)
     elif case == "records":
-        c.write(request("/hello.txt"))
-        c.write(request("/hello.txt", close=True))
-        c.flush()
+        c.send(request("/hello.txt"), request("/hello.txt", close=True))
         show(c.answer())
         show(c.answer())
     elif case == "split":
         whole = request("/hello.txt", close=True)
-        c.write(whole[:20])
-        c.flush()
+        c.send(whole[:20])
         time.sleep(0.5)
-        c.write(whole[20:])
-        c.flush()
+        c.send(whole[20:])
         show(c.answer())
     elif case == "partial":
-        c.write(request("/hello.txt", close=True))
+        c.tls.write(request("/hello.txt", close=True))
         data = c.outgoing.read()
         c.sock.sendall(data[:-10])
         time.sleep(0.5)
@@ -171,16 +165,12 @@ def main():
     elif case == "late":
         c.flush()
         time.sleep(0.3)
-        c.write(request("/hello.txt", close=True))
-        c.flush()
+        c.send(request("/hello.txt", close=True))
         show(c.answer())
     elif case == "cgi":
-        c.write(request("/cgi-bin/env.cgi"))
-        c.flush()
-        show(c.answer())
-        c.write(request("/hello.txt", close=True))
-        c.flush()
-        show(c.answer())
+        for path, close in (("/cgi-bin/env.cgi", False), ("/hello.txt", True)):
+            c.send(request(path, close=close))
+            show(c.answer())
     else:
         print(f"tls_rx_later.py: unknown case {case}", file=sys.stderr)
         return 2
